@@ -1,0 +1,128 @@
+/** `heatlens explain`: explain images with a model and write the heat map. */
+import { Command, Option } from 'commander';
+import { basename, extname } from 'node:path';
+import { type ColormapName, COLORMAPS } from '../heatmap/colormap.js';
+import { type Normalisation, NORMALISATIONS, normaliseMap } from '../heatmap/normalise.js';
+import { type Reduction, REDUCTIONS, reduceChannels } from '../heatmap/reduce.js';
+import { writeHeatmapPng } from '../heatmap/render.js';
+import { writeNpy } from '../io/npy.js';
+import { methodByName, methodNames } from '../methods/index.js';
+import { loadLabels } from '../model/load.js';
+import { topK } from '../model/topk.js';
+import { explain } from '../pipeline.js';
+import { DEFAULT_IMAGE, DEFAULT_MODEL } from './defaults.js';
+import { type PresetFlags, choice, numberList, positiveInt, presetOverrides, size, targetList } from './options.js';
+
+interface ExplainFlags extends PresetFlags {
+  model: string;
+  input: string[];
+  method: string;
+  target: number[];
+  probability: boolean;
+  out?: string;
+  overlay: boolean;
+  saveNpy?: string;
+  json: boolean;
+  labels?: string;
+  reduce?: Reduction;
+  normalise: Normalisation;
+  colormap: ColormapName;
+  threads?: number;
+}
+
+/** heat.png for one image; heat-0.png, heat-1.png, … for a batch. */
+function outputPath(out: string, index: number, batch: number): string {
+  if (batch === 1) return out;
+  const ext = extname(out);
+  return `${out.slice(0, out.length - ext.length)}-${index}${ext}`;
+}
+
+export function addPresetOptions(cmd: Command): Command {
+  return cmd
+    .option('--size <WxH>', 'model input size (overrides the preset)', size)
+    .addOption(new Option('--resize <mode>', 'stretch, or resize the shorter side and centre-crop').choices(['stretch', 'center-crop']))
+    .addOption(new Option('--channels <order>', 'channel order').choices(['rgb', 'bgr', 'gray']))
+    .addOption(new Option('--layout <layout>', 'tensor layout').choices(['nchw', 'nhwc']))
+    .option('--scale <s>', 'pixel scale before mean/std (e.g. 0.00392156 for 1/255)', Number)
+    .option('--mean <a,b,c>', 'per-channel mean subtracted after scaling', numberList('--mean'))
+    .option('--std <a,b,c>', 'per-channel std divided after the mean', numberList('--std'));
+}
+
+export function explainCommand(): Command {
+  const cmd = new Command('explain')
+    .description('explain what a classifier looks at in an image and write the heat map')
+    .option('-m, --model <file>', 'ONNX model', DEFAULT_MODEL)
+    .option('-i, --input <files...>', 'PNG/JPEG images (one batch), or one .npy float32 tensor in the model layout', [DEFAULT_IMAGE])
+    .option('--method <name>', `attribution method: ${methodNames.join(', ')}`, 'saliency')
+    .option('-t, --target <class>', "class to explain: 'top' or an index (comma-separated: one per image)", targetList, [-1])
+    .option('--probability', 'differentiate the softmax probability instead of the pre-softmax logit', false)
+    .option('-o, --out <file.png>', 'write the heat map as PNG (overlaid on the image)')
+    .option('--no-overlay', 'write the plain coloured map, not overlaid')
+    .option('--save-npy <file.npy>', 'write the raw attribution (input shape, before reduction/normalisation)')
+    .option('--json', 'print one JSON object instead of text', false)
+    .option('--labels <file>', 'class labels, one per line (default: labels.txt beside the model)')
+    .addOption(new Option('--reduce <how>', 'channel reduction for the map (default abs-max)').choices(REDUCTIONS))
+    .addOption(new Option('--normalise <how>', 'map normalisation').choices(NORMALISATIONS).default('percentile'))
+    .addOption(new Option('--colormap <name>', 'colormap').choices(COLORMAPS).default('inferno'))
+    .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt('--threads'));
+  addPresetOptions(cmd);
+  return cmd.action(async (flags: ExplainFlags) => {
+    methodByName(flags.method);
+    const labels = loadLabels(flags.model, flags.labels);
+    const outcome = await explain({
+      modelPath: flags.model,
+      inputs: flags.input,
+      method: flags.method,
+      targets: flags.target,
+      targetKind: flags.probability ? 'probability' : 'logit',
+      preset: presetOverrides(flags),
+      threads: flags.threads,
+    });
+    const { batch, classes } = outcome;
+    const written: string[] = [];
+    if (flags.saveNpy) {
+      await writeNpy(flags.saveNpy, outcome.attribution, outcome.attributionDims);
+      written.push(flags.saveNpy);
+    }
+    if (flags.out) {
+      const layout = outcome.preset?.layout ?? 'nchw';
+      const { maps, dims } = reduceChannels(outcome.attribution, outcome.attributionDims, flags.reduce ?? 'abs-max', layout);
+      const [, h, w] = dims;
+      for (let i = 0; i < batch; i++) {
+        const map01 = normaliseMap(maps.subarray(i * h * w, (i + 1) * h * w), flags.normalise);
+        const path = outputPath(flags.out, i, batch);
+        await writeHeatmapPng(path, {
+          map01, mapWidth: w, mapHeight: h, display: outcome.displays?.[i], overlay: flags.overlay && outcome.displays !== undefined, colormap: flags.colormap,
+        });
+        written.push(path);
+      }
+    }
+    const images = Array.from({ length: batch }, (_, i) => {
+      const logits = outcome.logits.subarray(i * classes, (i + 1) * classes);
+      const target = outcome.targets[i];
+      return {
+        input: flags.input.length === batch ? flags.input[i] : `${flags.input[0]}[${i}]`,
+        top5: topK(logits, Math.min(5, classes), labels),
+        target: { index: target, label: labels?.[target], logit: logits[target] },
+      };
+    });
+    const timings = Object.fromEntries(Object.entries(outcome.timingsMs).map(([k, v]) => [k, Number(v.toFixed(2))]));
+    if (flags.json) {
+      console.log(JSON.stringify({
+        model: flags.model, method: flags.method, target: flags.probability ? 'probability' : 'logit',
+        inputShape: outcome.inputShape, classes, images, outputs: written, timingsMs: timings,
+      }));
+      return;
+    }
+    const lines = [`model   ${flags.model} (input [${outcome.inputShape.join('×')}], ${classes} classes)`,
+      `method  ${flags.method}, target: ${flags.probability ? 'softmax probability' : 'pre-softmax logit'}`];
+    for (const img of images) {
+      lines.push(`image   ${basename(img.input)}`);
+      img.top5.forEach((c, rank) => lines.push(`  ${rank + 1}. ${(c.label ?? `class ${c.index}`).padEnd(24)} ${(100 * c.probability).toFixed(1).padStart(5)}%  logit ${c.logit.toFixed(3)}  [${c.index}]`));
+      lines.push(`  explained: ${img.target.label ?? 'class'} [${img.target.index}]`);
+    }
+    for (const w of written) lines.push(`wrote   ${w}`);
+    lines.push(`time    load ${timings.load} ms, compile ${timings.compile} ms, session ${timings.session} ms, run ${timings.run} ms`);
+    console.log(lines.join('\n'));
+  });
+}

@@ -1,0 +1,35 @@
+/** The `heatlens` command line. */
+import { Command, CommanderError } from 'commander';
+import { HeatlensError } from '../errors.js';
+import { compileCommand } from './compileCommand.js';
+import { benchCommand, benchOneCommand } from './benchCommand.js';
+import { explainCommand } from './explainCommand.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const program = new Command('heatlens')
+    .description('compile-time feature attribution for CNNs: one static ONNX graph returns the prediction and its heat map')
+    .option('--verbose', 'print stack traces on errors')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
+  for (const cmd of [explainCommand(), compileCommand(), benchCommand()]) {
+    cmd.option('--verbose', 'print stack traces on errors').exitOverride();
+    program.addCommand(cmd);
+  }
+  program.addCommand(benchOneCommand().exitOverride(), { hidden: true });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof HeatlensError) {
+      console.error(`heatlens: error: ${e.message}`);
+      if (verbose) console.error(e.stack);
+      return 1;
+    }
+    const err = e as Error;
+    console.error(`heatlens: internal error: ${err.message?.split('\n')[0] ?? String(e)}${verbose ? '' : ' (run with --verbose for details)'}`);
+    if (verbose) console.error(err.stack);
+    return 2;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Builds the explained graph: the model's forward pass, a target selection, the backward pass the
+ * method needs, and the method's head, as one static graph with outputs
+ *   logits [B, classes] (pre-softmax), attribution (shape of the input), target [B] (class explained).
+ * Input `target_class` (int64 [B]) picks the class per image; −1, its default, means the top-1 class.
+ */
+import { HeatlensError } from '../errors.js';
+import { appendBackward } from '../grad/backward.js';
+import { GraphBuilder } from '../ir/builder.js';
+import { type Graph, attr, cloneGraph, producers, renameValue } from '../ir/graph.js';
+import { makeTensor, numel } from '../ir/tensor.js';
+import type { AttributionMethod } from '../methods/types.js';
+import { removeDeadCode } from '../passes/deadCode.js';
+
+export type TargetKind = 'logit' | 'probability';
+
+export interface ExplainOptions {
+  method: AttributionMethod;
+  /** Differentiate the pre-softmax logit (default) or the softmax probability of the class. */
+  target?: TargetKind;
+}
+
+export const EXPLAINED_OUTPUTS = { logits: 'logits', attribution: 'attribution', target: 'target' } as const;
+export const TARGET_INPUT = 'target_class';
+
+export interface ExplainedGraph {
+  graph: Graph;
+  /** The image input's name. */
+  input: string;
+  batch: number;
+  classes: number;
+}
+
+/** The model's single image input. */
+export function imageInput(model: Graph): string {
+  if (model.inputs.length !== 1) {
+    throw new HeatlensError(`the model has ${model.inputs.length} inputs (${model.inputs.join(', ')}); heatlens explains single-input classifiers`, 'E_MODEL');
+  }
+  return model.inputs[0];
+}
+
+/**
+ * The class-score tensor: the model's first output, or the input of a final Softmax (so the target is
+ * the pre-softmax logit), flattened to [B, classes].
+ */
+function logitsOf(b: GraphBuilder, graph: Graph): { logits: string; softmaxOutput?: string } {
+  const out = graph.outputs[0];
+  const producer = producers(graph).get(out);
+  const softmaxEnd = producer?.op === 'Softmax';
+  const raw = softmaxEnd ? producer.inputs[0] : out;
+  const shape = b.shape(raw);
+  const batch = shape[0];
+  const classes = numel(shape) / batch;
+  if (shape.length !== 2 && numel(shape.slice(1)) !== Math.max(...shape.slice(1))) {
+    throw new HeatlensError(`the model output '${out}' has shape [${shape}], not [batch, classes]`, 'E_MODEL');
+  }
+  const logits = shape.length === 2 ? raw : b.op('Reshape', [raw, b.int64([batch, classes])], {}, 'logits_2d');
+  return { logits, softmaxOutput: softmaxEnd && shape.length === 2 ? out : undefined };
+}
+
+export function compileExplained(model: Graph, options: ExplainOptions): ExplainedGraph {
+  const graph = cloneGraph(model);
+  const input = imageInput(graph);
+  const b = new GraphBuilder(graph, 'hl_');
+  const { logits, softmaxOutput } = logitsOf(b, graph);
+  const [batch, classes] = b.shape(logits);
+
+  // Target selection: c_b = target_class_b if ≥ 0 else argmax_k logits_bk.
+  graph.initializers.set(TARGET_INPUT, makeTensor('int64', [batch], new Array(batch).fill(-1)));
+  graph.values.set(TARGET_INPUT, { dtype: 'int64', shape: [batch] });
+  graph.inputs.push(TARGET_INPUT);
+  const top = b.op('ArgMax', [logits], { axis: attr.int(1), keepdims: attr.int(0) }, 'top1');
+  const chosen = b.op('Where', [b.op('Less', [TARGET_INPUT, b.constant(makeTensor('int64', [], [0]))]), top, TARGET_INPUT], {}, 'chosen');
+  // Seed: one-hot e_c, so the backward pass computes ∂(Σ_b y_{b,c_b})/∂x, i.e. each image's own gradient.
+  const classIds = b.constant(makeTensor('int64', [1, classes], [...Array(classes).keys()]), 'class_ids');
+  const oneHot = b.op('Cast', [b.op('Equal', [b.op('Unsqueeze', [chosen, b.int64([1])]), classIds])], { to: attr.int(1) }, 'seed');
+
+  let score = logits;
+  if (options.target === 'probability') {
+    score = softmaxOutput ?? b.op('Softmax', [logits], { axis: attr.int(-1) }, 'probabilities');
+  }
+  const gradient = appendBackward(graph, { wrt: input, seeds: new Map([[score, oneHot]]), rectifier: options.method.rectifier });
+  const attribution = options.method.head(b, input, gradient);
+
+  // Give the outputs their public names; a model value already holding one of them is renamed away.
+  const named = (value: string, name: string) => {
+    if (value === name) return name;
+    if (graph.values.has(name)) renameValue(graph, name, b.fresh(`${name}_model`));
+    b.append({ op: 'Identity', name: `${name}_output`, inputs: [value], outputs: [name], attrs: {} });
+    return name;
+  };
+  graph.outputs = [
+    named(logits, EXPLAINED_OUTPUTS.logits),
+    named(attribution, EXPLAINED_OUTPUTS.attribution),
+    named(chosen, EXPLAINED_OUTPUTS.target),
+  ];
+  graph.metadata.set('heatlens.method', options.method.name);
+  graph.metadata.set('heatlens.target', options.target ?? 'logit');
+  removeDeadCode(graph);
+  return { graph, input, batch, classes };
+}

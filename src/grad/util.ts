@@ -1,0 +1,36 @@
+/** Graph-building helpers shared by backward rules. */
+import type { GraphBuilder } from '../ir/builder.js';
+import { attr } from '../ir/graph.js';
+
+/**
+ * The adjoint of numpy broadcasting: sums `grad` (shape of the broadcast result) over the axes along
+ * which `shape` was broadcast, then reshapes to `shape`.
+ */
+export function unbroadcast(b: GraphBuilder, grad: string, shape: readonly number[]): string {
+  const gShape = b.shape(grad);
+  if (gShape.join() === shape.join()) return grad;
+  const offset = gShape.length - shape.length;
+  const axes: number[] = [];
+  gShape.forEach((d, i) => {
+    if (i < offset || (shape[i - offset] === 1 && d !== 1)) axes.push(i);
+  });
+  const summed = axes.length ? b.op('ReduceSum', [grad, b.int64(axes, 'axes')], { keepdims: attr.int(1) }) : grad;
+  return b.op('Reshape', [summed, b.int64([...shape], 'shape')]);
+}
+
+export function reshapeTo(b: GraphBuilder, x: string, shape: readonly number[]): string {
+  if (b.shape(x).join() === shape.join()) return x;
+  return b.op('Reshape', [x, b.int64([...shape], 'shape')]);
+}
+
+/** Sum of gradient contributions. */
+export function sumAll(b: GraphBuilder, terms: readonly string[]): string {
+  if (terms.length === 1) return terms[0];
+  if (terms.length === 2) return b.op('Add', terms);
+  return b.op('Sum', terms);
+}
+
+/** A float mask 1[condition] of `like`'s dtype. */
+export function maskOf(b: GraphBuilder, condition: string): string {
+  return b.op('Cast', [condition], { to: attr.int(1) });
+}

@@ -1,0 +1,132 @@
+/**
+ * Image file → model input tensor, following a Preset (see preset.ts for the formula).
+ *
+ * Decoding is sharp's (PNG, JPEG, WebP, GIF/TIFF first page, AVIF, ...): EXIF orientation is applied,
+ * embedded colour profiles are converted to sRGB, 16-bit images are reduced to 8 bits, and
+ * transparency is flattened onto white (documents and icons usually mean white by it; black would
+ * invent dark edges). Resizing uses the 'linear' kernel by default, which libvips widens by the
+ * shrink factor when downscaling, like torchvision's antialiased bilinear Resize.
+ */
+import { stat } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { KernelEnum } from 'sharp';
+import { HeatlensError } from '../errors.js';
+import { channelCount, type Preset } from './preset.js';
+
+export interface DisplayImage {
+  /** RGB, 3 bytes per pixel, row-major, at the model resolution (grey replicated for 'gray' presets). */
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface ImageTensor {
+  tensor: Float32Array;
+  /** [1, C, H, W] for 'nchw', [1, H, W, C] for 'nhwc'. */
+  dims: number[];
+  display: DisplayImage;
+}
+
+export interface LoadOptions {
+  kernel?: keyof KernelEnum;
+}
+
+export async function loadImageTensor(path: string, preset: Preset, options: LoadOptions = {}): Promise<ImageTensor> {
+  const { width, height } = preset;
+  const rgb = await decodeResized(path, width, height, preset.resize, options.kernel ?? 'linear');
+  const n = width * height;
+  const c = channelCount(preset.channels);
+  const mean = perChannel(preset.mean, c);
+  const std = perChannel(preset.std, c);
+
+  // Pixel values in the model's channel order, and the RGB view the model "sees".
+  const pix = new Uint8Array(n * c);
+  const display = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    const r = rgb[3 * i]!, g = rgb[3 * i + 1]!, b = rgb[3 * i + 2]!;
+    if (preset.channels === 'gray') {
+      // ITU-R BT.601 luma Y = 0.299R + 0.587G + 0.114B in the 16-bit fixed point PIL's convert('L')
+      // uses (torchvision's Grayscale on PIL images); exact for grey input (R = G = B ⇒ Y = R).
+      const y = (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
+      pix[i] = y;
+      display[3 * i] = display[3 * i + 1] = display[3 * i + 2] = y;
+    } else {
+      const bgr = preset.channels === 'bgr';
+      pix[c * i] = bgr ? b : r;
+      pix[c * i + 1] = g;
+      pix[c * i + 2] = bgr ? r : b;
+      display[3 * i] = r;
+      display[3 * i + 1] = g;
+      display[3 * i + 2] = b;
+    }
+  }
+
+  // x = (p·scale − mean[ch]) / std[ch], computed in float64 and rounded once to float32.
+  const tensor = new Float32Array(n * c);
+  const nchw = preset.layout === 'nchw';
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < c; ch++) {
+      tensor[nchw ? ch * n + i : i * c + ch] = (pix[i * c + ch]! * preset.scale - mean[ch]!) / std[ch]!;
+    }
+  }
+  const dims = nchw ? [1, c, height, width] : [1, height, width, c];
+  return { tensor, dims, display: { data: display, width, height } };
+}
+
+/** Stacks tensors of dims [b_i, ...rest] (same rest) along axis 0 into [Σ b_i, ...rest]. */
+export function batchTensors(list: readonly { tensor: Float32Array; dims: readonly number[] }[]): { tensor: Float32Array; dims: number[] } {
+  if (list.length === 0) throw new HeatlensError('cannot batch an empty list of images');
+  const rest = list[0]!.dims.slice(1);
+  let batch = 0;
+  let total = 0;
+  list.forEach(({ tensor, dims }, i) => {
+    const same = dims.length === rest.length + 1 && dims.slice(1).every((d, k) => d === rest[k]);
+    if (!same) throw new HeatlensError(`cannot batch images: image ${i + 1} has dims [${dims.join(', ')}], image 1 has [${list[0]!.dims.join(', ')}]`);
+    const count = dims.reduce((a, b) => a * b, 1);
+    if (tensor.length !== count) throw new Error(`batchTensors: image ${i + 1} has ${tensor.length} values for dims [${dims.join(', ')}]`);
+    batch += dims[0]!;
+    total += count;
+  });
+  const tensor = new Float32Array(total);
+  let offset = 0;
+  for (const t of list) {
+    tensor.set(t.tensor, offset);
+    offset += t.tensor.length;
+  }
+  return { tensor, dims: [batch, ...rest] };
+}
+
+/** Decodes `path` to 8-bit sRGB at width×height (3 bytes per pixel, row-major). */
+async function decodeResized(path: string, width: number, height: number, resize: Preset['resize'], kernel: keyof KernelEnum): Promise<Uint8Array> {
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new HeatlensError(`cannot read image ${path}: not a file`);
+  } catch (err) {
+    if (err instanceof HeatlensError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new HeatlensError(`cannot read image ${path}: ${e.code === 'ENOENT' ? 'file not found' : String(e.message).split(',')[0]}`);
+  }
+  try {
+    const img = sharp(path);
+    const meta = await img.metadata();
+    img.autoOrient();
+    if (meta.hasAlpha) img.flatten({ background: '#ffffff' });
+    img
+      .removeAlpha()
+      .resize({ width, height, kernel, fit: resize === 'stretch' ? 'fill' : 'cover', position: 'centre' })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' });
+    const { data, info } = await img.toBuffer({ resolveWithObject: true });
+    if (info.width !== width || info.height !== height || info.channels !== 3 || data.length !== width * height * 3) {
+      throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${width}×${height}×3`);
+    }
+    return new Uint8Array(data.buffer, data.byteOffset, data.length);
+  } catch (err) {
+    const msg = String((err as Error).message ?? err).split('\n')[0]!.trim();
+    throw new HeatlensError(`cannot read image ${path}: ${msg}`);
+  }
+}
+
+function perChannel(v: readonly number[], c: number): number[] {
+  return v.length === c ? [...v] : new Array<number>(c).fill(v[0]!);
+}

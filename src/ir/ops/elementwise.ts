@@ -1,0 +1,26 @@
+/** Element-wise ops: unary (shape preserved), broadcasting binary/variadic, comparisons, Where. */
+import type { DType } from '../tensor.js';
+import { type OpSchema, broadcastShapes, input } from './schema.js';
+
+/** Output has the first input's dtype and shape; extra inputs (Clip's min/max) are scalars. */
+export const Unary = (maxInputs = 1): OpSchema => ({
+  arity: [1, maxInputs],
+  infer: (ctx) => [input(ctx, 0)],
+});
+
+/** Multidirectional broadcasting; `dtype` overrides the result type (comparisons give bool). */
+export const Broadcasting = (dtype?: DType, arity: readonly [number, number] = [2, 2]): OpSchema => ({
+  arity,
+  infer(ctx) {
+    const shapes = ctx.inputs.filter((v) => v !== undefined).map((v) => v.shape);
+    return [{ dtype: dtype ?? input(ctx, 0).dtype, shape: broadcastShapes(shapes) }];
+  },
+});
+
+/** Where(cond, a, b): broadcast of all three, dtype of a. */
+export const Where: OpSchema = {
+  arity: [3, 3],
+  infer(ctx) {
+    return [{ dtype: input(ctx, 1).dtype, shape: broadcastShapes([0, 1, 2].map((i) => input(ctx, i).shape)) }];
+  },
+};

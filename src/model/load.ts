@@ -1,0 +1,27 @@
+/** Loads a classifier for explanation: reads the file, fixes the batch, canonicalises the graph. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { HeatlensError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import { readModelFile } from '../onnx/read.js';
+import { canonicalise } from '../passes/canonicalise.js';
+
+export interface LoadedModel {
+  path: string;
+  graph: Graph;
+}
+
+export function loadModel(path: string, batch = 1): LoadedModel {
+  const graph = canonicalise(readModelFile(path, { batch }));
+  return { path, graph };
+}
+
+/** Class labels: `--labels FILE`, else `labels.txt` beside the model, else none. One label per line. */
+export function loadLabels(modelPath: string, labelsPath?: string): string[] | undefined {
+  const path = labelsPath ?? join(dirname(modelPath), 'labels.txt');
+  if (!existsSync(path)) {
+    if (labelsPath) throw new HeatlensError(`labels file ${labelsPath} does not exist`, 'E_USAGE');
+    return undefined;
+  }
+  return readFileSync(path, 'utf8').replace(/\r?\n$/, '').split(/\r?\n/).map((l) => l.trim());
+}

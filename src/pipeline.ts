@@ -1,0 +1,121 @@
+/**
+ * The explain pipeline as a library call: model file + images (or a .npy tensor) + method → logits,
+ * attribution and the class explained, for a whole batch in one compiled graph.
+ */
+import { extname } from 'node:path';
+import { HeatlensError } from './errors.js';
+import { compileExplained, type TargetKind } from './compile/explain.js';
+import type { DisplayImage } from './image/load.js';
+import { batchTensors, loadImageTensor } from './image/load.js';
+import { type Preset, findPresetForModel, mergePreset, presetFromInputShape } from './image/preset.js';
+import { readNpy } from './io/npy.js';
+import { formatShape, numel } from './ir/tensor.js';
+import { methodByName } from './methods/index.js';
+import { loadModel } from './model/load.js';
+import { runExplained, sessionForGraph } from './runtime/session.js';
+
+export interface ExplainRequest {
+  modelPath: string;
+  /** Image files (one batch), or one .npy float tensor in the model's input layout. */
+  inputs: readonly string[];
+  method: string;
+  /** Class per image; −1 (default) = top-1. One value applies to every image. */
+  targets?: readonly number[];
+  targetKind?: TargetKind;
+  preset?: Partial<Preset>;
+  threads?: number;
+}
+
+export interface ExplainOutcome {
+  inputShape: number[];
+  batch: number;
+  classes: number;
+  logits: Float32Array;
+  attribution: Float32Array;
+  attributionDims: number[];
+  targets: number[];
+  /** Per image, the RGB view the model saw (absent for .npy inputs). */
+  displays?: DisplayImage[];
+  preset?: Preset;
+  timingsMs: { load: number; compile: number; session: number; run: number };
+}
+
+const isNpy = (path: string) => extname(path).toLowerCase() === '.npy';
+
+async function npyInput(path: string): Promise<{ tensor: Float32Array; dims: number[] }> {
+  const npy = await readNpy(path);
+  if (npy.dtype !== 'float32' && npy.dtype !== 'float64') {
+    throw new HeatlensError(`${path}: input tensor must be float32 (got ${npy.dtype})`, 'E_INPUT');
+  }
+  return { tensor: Float32Array.from(npy.data as Float32Array | Float64Array), dims: npy.shape };
+}
+
+export async function explain(request: ExplainRequest): Promise<ExplainOutcome> {
+  const method = methodByName(request.method);
+  const clock = () => performance.now();
+  let t0 = clock();
+  if (request.inputs.length === 0) throw new HeatlensError('no input given', 'E_USAGE');
+  const npy = request.inputs.some(isNpy);
+  if (npy && request.inputs.length !== 1) throw new HeatlensError('give either one .npy tensor or image files, not both', 'E_USAGE');
+  const raw = npy ? await npyInput(request.inputs[0]) : undefined;
+  const batch = raw ? raw.dims[0] ?? 1 : request.inputs.length;
+  const { graph } = loadModel(request.modelPath, batch);
+  const inputName = graph.inputs[0];
+  const inputShape = [...graph.values.get(inputName)!.shape];
+  if (inputShape[0] !== batch) {
+    throw new HeatlensError(`${request.modelPath} has a fixed batch of ${inputShape[0]}; got ${batch} input(s)`, 'E_INPUT');
+  }
+
+  let tensor: Float32Array;
+  let displays: DisplayImage[] | undefined;
+  let preset: Preset | undefined;
+  if (raw) {
+    if (raw.dims.join() !== inputShape.join()) {
+      throw new HeatlensError(`${request.inputs[0]} has shape ${formatShape(raw.dims)}, the model expects ${formatShape(inputShape)}`, 'E_INPUT');
+    }
+    tensor = raw.tensor;
+  } else {
+    const base = findPresetForModel(request.modelPath) ?? presetFromInputShape(inputShape);
+    preset = request.preset ? mergePreset(base, request.preset) : base;
+    const images = await Promise.all(request.inputs.map((p) => loadImageTensor(p, preset!)));
+    const batched = batchTensors(images);
+    if (batched.dims.join() !== inputShape.join()) {
+      throw new HeatlensError(`the preset makes images of shape ${formatShape(batched.dims)}, the model expects ${formatShape(inputShape)}; check the preset`, 'E_INPUT');
+    }
+    tensor = batched.tensor;
+    displays = images.map((i) => i.display);
+  }
+  const tLoad = clock() - t0;
+
+  t0 = clock();
+  const explained = compileExplained(graph, { method, target: request.targetKind });
+  const tCompile = clock() - t0;
+  const targets = request.targets?.length === 1 ? new Array(batch).fill(request.targets[0]) : [...(request.targets ?? new Array(batch).fill(-1))];
+  if (targets.length !== batch) throw new HeatlensError(`${targets.length} targets given for ${batch} images`, 'E_USAGE');
+  for (const t of targets) {
+    if (!Number.isInteger(t) || t < -1 || t >= explained.classes) {
+      throw new HeatlensError(`class index ${t} is out of range: the model has ${explained.classes} classes (0–${explained.classes - 1})`, 'E_USAGE');
+    }
+  }
+
+  t0 = clock();
+  const session = await sessionForGraph(explained.graph, { threads: request.threads });
+  const tSession = clock() - t0;
+  t0 = clock();
+  const result = await runExplained(session, inputName, tensor, inputShape, targets);
+  const tRun = clock() - t0;
+  await session.release();
+  if (numel(result.attributionDims) !== tensor.length) throw new Error('attribution and input sizes differ');
+  return {
+    inputShape,
+    batch,
+    classes: explained.classes,
+    logits: result.logits,
+    attribution: result.attribution,
+    attributionDims: result.attributionDims,
+    targets: result.target,
+    displays,
+    preset,
+    timingsMs: { load: tLoad, compile: tCompile, session: tSession, run: tRun },
+  };
+}

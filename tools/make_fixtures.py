@@ -1,0 +1,522 @@
+#!/usr/bin/python3
+"""Golden attribution fixtures for heatlens' TypeScript tests, computed by PyTorch autograd.
+
+Each case writes one folder:
+    input.npy            float32, the model's input layout (NCHW here), batch B = 2
+    target.npy           int64 [B], the target class of each batch element
+    logits.npy           float32 [B, classes], pre-softmax logits
+    gradient.npy         d y_{b,c_b} / d x                      (float32, same shape as input)
+    saliency.npy         abs(gradient)
+    grad-x-input.npy     x * gradient
+    guided-backprop.npy  rectifier rule R -> relu(R) * d
+    deconvnet.npy        rectifier rule R -> relu(R)
+    gradient-prob.npy    d softmax(y)_{b,c_b} / d x
+    manifest.json        what is what (model path relative to the repo root, names, targets, checks)
+    model.onnx           (torchvision cases only) the exported model the TS side compiles
+
+Everything is computed in float64 (weights cast to float64) and stored as float32.
+ONNX cases are evaluated with tools/onnx_torch.py; torchvision cases with the real torchvision module
+(rectifier modules swapped for rule modules), and cross-checked against onnx_torch on the export.
+
+Run with Debian's python (it has torch):  /usr/bin/python3 tools/make_fixtures.py [--cases a,b]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import os
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from onnx_torch import (OnnxTorch, RuleReLU, RuleReLU6, clip_replay, gather_pool,  # noqa: E402
+                        replace_rectifiers)  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+METHODS = ["gradient", "saliency", "grad-x-input", "guided-backprop", "deconvnet", "gradient-prob"]
+RULE_OF = {"gradient": "exact", "guided-backprop": "guided", "deconvnet": "deconv"}
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+CIFAR_IMAGES = ["test/cat/0000.jpg", "test/ship/0000.jpg"]
+PHOTOS = ["chelsea.png", "coffee.png"]
+
+# targets: "top1" = the image's own top-1 class, an int = that class
+CASES = {
+    "default": dict(kind="onnx", size="small", model="repo:models/default/model.onnx",
+                    images="cifar", norm="preset", targets=["top1", 3]),
+    "resnet20": dict(kind="onnx", size="small", model="shared:models/resnet20-cifar10/model.onnx",
+                     images="cifar", norm=("meanstd", IMAGENET_MEAN, IMAGENET_STD), targets=["top1", 7]),
+    "darknet-tiny": dict(kind="onnx", size="big", model="shared:models/darknet-tiny-imagenet/model.onnx",
+                         images="photos", norm=("scale", 1 / 255.0, 0.0), targets=["top1", "top1"]),
+    "mobilenet-v1-025": dict(kind="onnx", size="big",
+                             model="shared:models/mobilenet-v1-025-imagenet/model.onnx",
+                             images="photos", norm=("scale", 1 / 127.5, -1.0), targets=["top1", "top1"]),
+    "resnet18": dict(kind="torchvision", size="big", arch="resnet18", images="photos",
+                     norm=("meanstd", IMAGENET_MEAN, IMAGENET_STD), targets=["top1", 281]),
+    "vgg11_bn": dict(kind="torchvision", size="big", arch="vgg11_bn", images="photos",
+                     norm=("meanstd", IMAGENET_MEAN, IMAGENET_STD), targets=["top1", 281]),
+    "mobilenet_v2": dict(kind="torchvision", size="big", arch="mobilenet_v2", images="photos",
+                         norm=("meanstd", IMAGENET_MEAN, IMAGENET_STD), targets=["top1", 281]),
+}
+
+FD_DIRECTIONS = 3
+# central differences in float64 along unit-RMS random directions; the first step at which no rectifier
+# or max-pool changes its linear piece between x-hv, x and x+hv is used (then the difference has no kink
+# error, only rounding)
+FD_STEPS = [1e-6, 1e-7, 1e-8, 1e-9]
+FD_LINEAR_STEP = 1e-4
+FD_TOL = 1e-6
+
+
+# ----------------------------------------------------------------------------------------------------
+# inputs
+# ----------------------------------------------------------------------------------------------------
+
+
+def load_cifar(shared: Path) -> list:
+    """The two CIFAR-10 JPEG test images as uint8 HxWx3 arrays."""
+    out = []
+    with tarfile.open(shared / "data/cifar10/test-jpeg.tar.gz") as tar:
+        for name in CIFAR_IMAGES:
+            data = tar.extractfile(name).read()
+            out.append(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")))
+    return out
+
+
+def load_photos(shared: Path, size: int) -> list:
+    """chelsea.png / coffee.png squashed to size x size (PIL bilinear, no crop)."""
+    out = []
+    for name in PHOTOS:
+        im = Image.open(shared / "images" / name).convert("RGB").resize((size, size), Image.BILINEAR)
+        out.append(np.asarray(im))
+    return out
+
+
+def read_preset(path: Path):
+    """mean/std from models/default/preset.json (looked up anywhere in the JSON)."""
+    data = json.loads(path.read_text())
+
+    def find(obj, key):
+        if isinstance(obj, dict):
+            if key in obj:
+                return obj[key]
+            for v in obj.values():
+                r = find(v, key)
+                if r is not None:
+                    return r
+        return None
+
+    mean, std = find(data, "mean"), find(data, "std")
+    if mean is None or std is None:
+        raise ValueError(f"{path}: no mean/std found in {data}")
+    mean, std = [float(v) for v in mean], [float(v) for v in std]
+    if max(mean) > 1.0 or max(std) > 1.0:  # given on the 0..255 scale
+        mean, std = [m / 255 for m in mean], [s / 255 for s in std]
+    return mean, std, data
+
+
+def normalise(images: list, norm, nhwc: bool) -> np.ndarray:
+    x = np.stack(images).astype(np.float64)  # B,H,W,3 on 0..255
+    if norm[0] == "meanstd":
+        x = (x / 255.0 - np.array(norm[1])) / np.array(norm[2])
+    elif norm[0] == "scale":
+        x = x * norm[1] + norm[2]
+    else:
+        raise ValueError(norm)
+    if not nhwc:
+        x = x.transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(x)
+
+
+# ----------------------------------------------------------------------------------------------------
+# attribution
+# ----------------------------------------------------------------------------------------------------
+
+
+def pick(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """sum_b logits[b, c_b]: its gradient is each image's own gradient (images are independent)."""
+    return logits.gather(1, targets[:, None]).sum()
+
+
+def grad_of(fn, x: torch.Tensor, targets: torch.Tensor, rule: str, prob: bool = False):
+    xi = x.detach().clone().requires_grad_(True)
+    logits = fn(xi, rule)
+    score = torch.softmax(logits, dim=1) if prob else logits
+    (g,) = torch.autograd.grad(pick(score, targets), xi)
+    return g.detach(), logits.detach()
+
+
+def attributions(fn, x: torch.Tensor, targets: torch.Tensor) -> dict:
+    g, _ = grad_of(fn, x, targets, "exact")
+    res = {
+        "gradient": g,
+        "saliency": g.abs(),
+        "grad-x-input": x * g,
+        "guided-backprop": grad_of(fn, x, targets, "guided")[0],
+        "deconvnet": grad_of(fn, x, targets, "deconv")[0],
+        "gradient-prob": grad_of(fn, x, targets, "exact", prob=True)[0],
+    }
+    return res
+
+
+def pattern_changes(a: list, b: list) -> int:
+    """How many rectifier / max-pool elements are on a different linear piece."""
+    assert len(a) == len(b)
+    return int(sum(int((p != q).sum()) for p, q in zip(a, b)))
+
+
+def fd_check(fn, x: torch.Tensor, targets: torch.Tensor, grads: dict, seed: int = 1) -> dict:
+    """Central differences of sum_b y_{b,c_b} (and of the probability) along random directions.
+
+    Steps FD_STEPS are tried in turn and the first one whose x-hv and x+hv lie on the same linear piece
+    as x (no rectifier or max-pool changes) is used: the difference then has rounding error only. When
+    even the smallest step crosses a kink (x sits on one: tied max-pool windows, typical of flat image
+    regions, or a rectifier input exactly at its kink) the check is made on the linear piece recorded
+    at x instead (every rectifier / max-pool replays x's mask / arg-max), step FD_LINEAR_STEP."""
+    gen = torch.Generator().manual_seed(seed)
+    out = {"steps_tried": FD_STEPS, "directions": FD_DIRECTIONS, "gradient": [], "gradient-prob": []}
+    with torch.no_grad():
+        base = Trace()
+        p0 = torch.softmax(fn(x, "exact", base), 1)
+        out["maxpool_ties_at_x"] = base.ties
+        for _ in range(FD_DIRECTIONS):
+            v = torch.randn(x.shape, generator=gen, dtype=torch.float64)
+            crossed = {}
+            mode = "function"
+            for h in FD_STEPS:
+                tp: list = []
+                tm: list = []
+                lp, lm = fn(x + h * v, "exact", tp), fn(x - h * v, "exact", tm)
+                crossed[h] = pattern_changes(base, tp) + pattern_changes(base, tm)
+                if crossed[h] == 0:
+                    break
+            else:
+                mode, h = "linear-piece", FD_LINEAR_STEP
+                lp, lm = fn(x + h * v, "exact", None, base), fn(x - h * v, "exact", None, base)
+            jv = (lp - lm) / (2 * h)  # finite-difference J v of the whole logits vector
+            pc = p0.gather(1, targets[:, None])
+            for key, fd in (("gradient", pick(jv, targets).item()),
+                            # d p_c = p_c (d y_c - sum_k p_k d y_k): the softmax Jacobian applied to the
+                            # finite-difference J v (differencing p itself loses ~1e-5 to rounding when
+                            # p_c is near 1 or 0 and no kink-free step is large)
+                            ("gradient-prob", (pc * (jv.gather(1, targets[:, None])
+                                                     - (p0 * jv).sum(1, keepdim=True))).sum().item())):
+                an = (grads[key] * v).sum().item()
+                out[key].append({"mode": mode, "step": h, "kinks_crossed": crossed, "fd": fd, "analytic": an,
+                                 "rel": abs(fd - an) / max(abs(an), 1e-300)})
+    out["max_rel"] = max(r["rel"] for k in ("gradient", "gradient-prob") for r in out[k])
+    return out
+
+
+def resolve_targets(spec: list, logits: torch.Tensor) -> torch.Tensor:
+    top = logits.argmax(dim=1)
+    return torch.tensor([int(top[b]) if t == "top1" else int(t) for b, t in enumerate(spec)],
+                        dtype=torch.int64)
+
+
+# ----------------------------------------------------------------------------------------------------
+# torchvision models
+# ----------------------------------------------------------------------------------------------------
+
+
+def make_torchvision(arch: str) -> torch.nn.Module:
+    import torchvision
+
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, arch)(weights=None)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                # not the identity: scale, shift and running statistics all random
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.normal_(0.0, 0.2)
+                m.running_mean.normal_(0.0, 0.2)
+                m.running_var.uniform_(0.5, 2.0)
+    for m in model.modules():  # ReLU(inplace=True) would break the rule modules and autograd checks
+        if hasattr(m, "inplace"):
+            m.inplace = False
+    return model.eval()
+
+
+def export_onnx(model: torch.nn.Module, path: Path, size: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    x = torch.zeros(1, 3, size, size)
+    # TrainingMode.PRESERVE on an eval-mode model keeps BatchNormalization nodes (inference mode)
+    # instead of the exporter's Conv+BN fusion, so the TS side exercises its own BN folding.
+    torch.onnx.export(model, x, str(path), opset_version=13, input_names=["input"],
+                      output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
+                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=True)
+    onnx.checker.check_model(onnx.load(str(path)))
+
+
+class Trace(list):
+    """Patterns recorded by a forward pass, plus the number of max-pool windows with tied maxima."""
+    ties = 0
+
+
+def count_ties(x: torch.Tensor, kernel, stride, padding, dilation) -> int:
+    """Max-pool windows whose maximum occurs more than once (their gradient follows the tie rule)."""
+    u = F.unfold(x, kernel, dilation=dilation, padding=padding, stride=stride)
+    u = u.reshape(x.shape[0], x.shape[1], -1, u.shape[-1])
+    return int(((u == u.max(dim=2, keepdim=True).values).sum(dim=2) > 1).sum())
+
+
+def _tracer(trace: list):
+    """Forward hook recording each rectifier's linear piece / each max-pool's arg-max."""
+    def hook(mod, inp, out):
+        x = inp[0].detach()
+        if isinstance(mod, RuleReLU):
+            trace.append(x > 0)
+        elif isinstance(mod, RuleReLU6):
+            trace.append((x > 0).to(torch.int8) + (x >= mod.hi).to(torch.int8))
+        else:
+            assert not mod.ceil_mode
+            trace.append(F.max_pool2d(x, mod.kernel_size, mod.stride, mod.padding, mod.dilation,
+                                      return_indices=True)[1])
+            if isinstance(trace, Trace):
+                xp = F.pad(x, [mod.padding] * 4, value=-math.inf) if mod.padding else x
+                trace.ties += count_ties(xp, mod.kernel_size, mod.stride, 0, mod.dilation)
+    return hook
+
+
+def _replayer(replay: list):
+    """Forward hook putting each rectifier / max-pool on the piece recorded in `replay`."""
+    it = iter(replay)
+
+    def hook(mod, inp, out):
+        x, m = inp[0], next(it)
+        if isinstance(mod, RuleReLU):
+            return x * m
+        if isinstance(mod, RuleReLU6):
+            return clip_replay(x, 0.0, mod.hi, m)
+        return gather_pool(x, m)  # torch's indices address the unpadded input
+    return hook
+
+
+def module_fn(arch_model: torch.nn.Module):
+    """fn(x, rule, trace=None, replay=None) -> logits of a float64 copy with rule modules."""
+    import copy
+
+    copies = {}
+    for rule in ("exact", "guided", "deconv"):
+        m = copy.deepcopy(arch_model).double().eval()
+        n = replace_rectifiers(m, rule)
+        copies[rule] = m
+
+    def fn(x, rule, trace=None, replay=None):
+        if trace is None and replay is None:
+            return copies[rule](x)
+        hook = _tracer(trace) if trace is not None else _replayer(replay)
+        hooks = [m.register_forward_hook(hook) for m in copies[rule].modules()
+                 if isinstance(m, (RuleReLU, RuleReLU6, torch.nn.MaxPool2d))]
+        try:
+            return copies[rule](x)
+        finally:
+            for h in hooks:
+                h.remove()
+    fn.replaced = n  # type: ignore[attr-defined]
+    return fn
+
+
+# ----------------------------------------------------------------------------------------------------
+# main
+# ----------------------------------------------------------------------------------------------------
+
+
+def rel_max(a: torch.Tensor, b: torch.Tensor) -> float:
+    return float((a - b).abs().max() / max(float(b.abs().max()), 1e-300))
+
+
+def save(folder: Path, name: str, t, dtype=np.float32) -> None:
+    arr = t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+    np.save(folder / name, np.ascontiguousarray(arr.astype(dtype)))
+
+
+def run_case(name: str, spec: dict, shared: Path, out_small: Path, out_big: Path) -> dict:
+    t0 = time.time()
+    folder = (out_small if spec["size"] == "small" else out_big) / name
+    extra: dict = {}
+    checks: dict = {}
+    fig = {}
+
+    if spec["kind"] == "onnx":
+        where, rel = spec["model"].split(":", 1)
+        model_path = (REPO if where == "repo" else shared) / rel
+        if not model_path.exists():
+            print(f"[{name}] SKIPPED: {model_path} does not exist")
+            return {"case": name, "skipped": str(model_path)}
+        ev = OnnxTorch(model_path, dtype=torch.float64)
+        in_shape = [d.dim_value or d.dim_param for d in
+                    next(i for i in ev.graph.input if i.name == ev.input_names[0]).type.tensor_type.shape.dim]
+        nhwc = len(in_shape) == 4 and in_shape[-1] in (1, 3) and in_shape[1] not in (1, 3)
+        hw = in_shape[1:3] if nhwc else in_shape[2:4]
+        size = hw[0] if isinstance(hw[0], int) and hw[0] > 0 else 224
+        norm = spec["norm"]
+        if norm == "preset":
+            mean, std, preset = read_preset(model_path.parent / "preset.json")
+            norm = ("meanstd", mean, std)
+            extra["preset"] = preset
+        images = load_cifar(shared) if spec["images"] == "cifar" else load_photos(shared, size)
+        if images[0].shape[0] != size:
+            images = [np.asarray(Image.fromarray(im).resize((size, size), Image.BILINEAR)) for im in images]
+        x = torch.from_numpy(normalise(images, norm, nhwc))
+        fn = lambda xx, rule, trace=None, replay=None: ev.logits(xx, rule, trace, replay)  # noqa: E731
+        reference = "tools/onnx_torch.py evaluator, float64"
+        input_name, output_name, logits_name = ev.input_names[0], ev.output_names[0], ev.logits_name
+        ends_in_softmax = ev.ends_in_softmax
+    else:
+        model = make_torchvision(spec["arch"])
+        model_path = folder / "model.onnx"
+        export_onnx(model, model_path, 224)
+        images = load_photos(shared, 224)
+        norm = spec["norm"]
+        nhwc = False
+        x = torch.from_numpy(normalise(images, norm, False))
+        fn = module_fn(model)
+        reference = f"torchvision.models.{spec['arch']} module (random weights, seed 0), float64"
+        input_name, output_name, logits_name, ends_in_softmax = "input", "logits", "logits", False
+        ev = OnnxTorch(model_path, dtype=torch.float64)
+        extra["replaced_rectifier_modules"] = fn.replaced
+        extra["onnx_ops"] = sorted({n.op_type for n in ev.graph.node})
+
+    # targets from float64 logits
+    with torch.no_grad():
+        logits = fn(x, "exact")
+    targets = resolve_targets(spec["targets"], logits)
+    attrs = attributions(fn, x, targets)
+
+    # --- self-checks ---
+    for k, v in attrs.items():
+        assert torch.isfinite(v).all(), f"{name}/{k}: non-finite values"
+        nz = float((v != 0).double().mean())
+        fig[k] = nz
+        assert nz > 0.01, f"{name}/{k}: only {nz:.4f} non-zero"
+    checks["nonzero_fraction"] = fig
+    fd = fd_check(fn, x, targets, attrs)
+    checks["finite_difference"] = fd
+    print(f"[{name}] finite differences ({FD_DIRECTIONS} directions, steps "
+          + " ".join("%.0e%s" % (r["step"], "" if r["mode"] == "function" else " on x's linear piece")
+                     for r in fd["gradient"])
+          + f"; {fd['maxpool_ties_at_x']} tied max-pool windows at x): max rel err {fd['max_rel']:.2e};"
+          + " gradient " + " ".join("%.1e" % r["rel"] for r in fd["gradient"])
+          + "; prob " + " ".join("%.1e" % r["rel"] for r in fd["gradient-prob"])
+          + "; kinks crossed at rejected steps " + str([{("%.0e" % k): c for k, c in r["kinks_crossed"].items()
+                                                       if c} for r in fd["gradient"]]))
+    assert fd["max_rel"] < FD_TOL, f"{name}: finite-difference check failed ({fd['max_rel']:.3e})"
+
+    if spec["kind"] == "torchvision":
+        # the exported ONNX, run by the independent evaluator, must agree with the module
+        efn = lambda xx, rule: ev.logits(xx, rule)  # noqa: E731
+        with torch.no_grad():
+            elog = efn(x, "exact")
+        dl = float((elog - logits).abs().max())
+        eattrs = attributions(efn, x, targets)
+        dm = {k: rel_max(eattrs[k], attrs[k]) for k in attrs}
+        checks["onnx_vs_module"] = {"logits_max_abs": dl, "logits_max_abs_ref": float(logits.abs().max()),
+                                    "methods_max_rel": dm}
+        print(f"[{name}] evaluator(ONNX export) vs torchvision module: logits max abs diff {dl:.2e} "
+              f"(|logits| max {float(logits.abs().max()):.2f}); attributions max rel diff "
+              + ", ".join(f"{k} {v:.1e}" for k, v in dm.items()))
+        assert dl < 1e-6 * max(1.0, float(logits.abs().max())), f"{name}: logits differ by {dl}"
+        assert max(dm.values()) < 1e-6, f"{name}: attributions differ {dm}"
+    else:
+        # the graph run in float32 should be close to float64 (catches dtype mishaps)
+        ev32 = OnnxTorch(model_path, dtype=torch.float32)
+        with torch.no_grad():
+            l32 = ev32.logits(x.float()).double()
+        checks["float32_vs_float64_logits_max_abs"] = float((l32 - logits).abs().max())
+
+    # --- write ---
+    folder.mkdir(parents=True, exist_ok=True)
+    save(folder, "input.npy", x)
+    save(folder, "target.npy", targets, np.int64)
+    save(folder, "logits.npy", logits)
+    for k, v in attrs.items():
+        save(folder, f"{k}.npy", v)
+    import torchvision
+
+    manifest = {
+        "case": name,
+        "model": os.path.relpath(model_path.resolve(), REPO),
+        "input": input_name,
+        "output": output_name,
+        "logits": logits_name,
+        "endsInSoftmax": ends_in_softmax,
+        "layout": "NHWC" if nhwc else "NCHW",
+        "shape": list(x.shape),
+        "classes": int(logits.shape[1]),
+        "targets": [int(t) for t in targets],
+        "targetSpec": spec["targets"],
+        "images": CIFAR_IMAGES if spec["images"] == "cifar" else PHOTOS,
+        "preprocess": describe_pre(spec, norm, int(x.shape[-2] if not nhwc else x.shape[1])),
+        "methods": METHODS,
+        "files": {"input": "input.npy", "target": "target.npy", "logits": "logits.npy",
+                  **{m: f"{m}.npy" for m in METHODS}},
+        "reference": reference,
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "onnx": onnx.__version__,
+        "checks": checks,
+        **extra,
+        "note": ("Computed in float64 (weights cast to float64), stored as float32. Target y_c = pre-softmax "
+                 "logit of class targets[b] for image b (the Softmax input when the model ends in Softmax); "
+                 "gradient-prob differentiates softmax(logits)[targets[b]]. Rectifiers (Relu, LeakyRelu, "
+                 "Clip min 0): exact d = 1[x>0] / (x>0?1:alpha) / 1[0<x<hi] (0 at both kinks); "
+                 "guided-backprop R->relu(R)*d; deconvnet R->relu(R). Max-pool ties: first maximum in "
+                 "row-major order. Generated by tools/make_fixtures.py."),
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    dt = time.time() - t0
+    size = sum(f.stat().st_size for f in folder.iterdir())
+    print(f"[{name}] wrote {folder} ({size / 1e6:.2f} MB) targets {manifest['targets']} "
+          f"logits[b,c] {[round(float(logits[b, targets[b]]), 4) for b in range(len(targets))]} in {dt:.1f}s")
+    return {"case": name, "folder": str(folder), "seconds": dt, "bytes": size}
+
+
+def describe_pre(spec, norm, size) -> str:
+    src = ("CIFAR-10 test JPEGs from data/cifar10/test-jpeg.tar.gz, decoded with PIL" if spec["images"] == "cifar"
+           else f"shared images resized to {size}x{size} with PIL bilinear (no crop), RGB")
+    if norm[0] == "meanstd":
+        how = f"(pixel/255 - mean) / std, mean {list(norm[1])}, std {list(norm[2])}"
+    else:
+        how = f"pixel * {norm[1]!r} + {norm[2]!r}"
+    return f"{src}; {how}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shared", default=str(REPO.parent / "shared"), help="path of shared/ (default ../shared)")
+    ap.add_argument("--cases", default=",".join(CASES), help=f"comma-separated, from {','.join(CASES)}")
+    ap.add_argument("--out-small", default=str(REPO / "test/fixtures"), help="folder for the 32x32 cases")
+    ap.add_argument("--out-big", default=str(REPO / "test/fixtures/generated"),
+                    help="folder for the 224x224 cases (git-ignored)")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    shared = Path(args.shared).resolve()
+    if not shared.exists():
+        sys.exit(f"shared folder {shared} not found (pass --shared PATH)")
+    names = [c.strip() for c in args.cases.split(",") if c.strip()]
+    bad = [c for c in names if c not in CASES]
+    if bad:
+        sys.exit(f"unknown cases: {', '.join(bad)} (known: {', '.join(CASES)})")
+    t0 = time.time()
+    results = [run_case(n, CASES[n], shared, Path(args.out_small), Path(args.out_big)) for n in names]
+    print(f"done: {sum('folder' in r for r in results)} written, {sum('skipped' in r for r in results)} "
+          f"skipped, {time.time() - t0:.1f}s")
+
+
+if __name__ == "__main__":
+    main()
