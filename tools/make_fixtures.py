@@ -178,7 +178,8 @@ def pattern_changes(a: list, b: list) -> int:
 
 
 def fd_check(fn, x: torch.Tensor, targets: torch.Tensor, grads: dict, seed: int = 1) -> dict:
-    """Central differences of sum_b y_{b,c_b} (and of the probability) along random directions.
+    """Central differences of sum_b y_{b,c_b} (and of the probability) along random directions,
+    each half random and half along the gradient being checked.
 
     Steps FD_STEPS are tried in turn and the first one whose x-hv and x+hv lie on the same linear piece
     as x (no rectifier or max-pool changes) is used: the difference then has rounding error only. When
@@ -192,7 +193,10 @@ def fd_check(fn, x: torch.Tensor, targets: torch.Tensor, grads: dict, seed: int 
         p0 = torch.softmax(fn(x, "exact", base), 1)
         out["maxpool_ties_at_x"] = base.ties
         for _ in range(FD_DIRECTIONS):
-            v = torch.randn(x.shape, generator=gen, dtype=torch.float64)
+            # v = r + (|r|/|g|) g: a random direction plus as much along the gradient, so that g.v is not
+            # a near-cancelling sum (for a pure random r, |g.r| ~ |g||r|/sqrt(n), and can be far smaller)
+            r = torch.randn(x.shape, generator=gen, dtype=torch.float64)
+            v = r + grads["gradient"] * (r.norm() / grads["gradient"].norm())
             crossed = {}
             mode = "function"
             for h in FD_STEPS:

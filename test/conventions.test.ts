@@ -1,0 +1,98 @@
+/**
+ * Conventions at kinks and ties, pinned with hand-computed values, in the reference interpreter and in
+ * onnxruntime alike:
+ * - MaxPool routes a window's gradient to its FIRST maximum in row-major order (PyTorch CPU, and
+ *   onnxruntime's Indices), for both the mask form (non-overlapping) and the indices form (overlapping);
+ * - Relu and ReLU6 have derivative 0 at their kinks, LeakyRelu has α at 0;
+ * - the rectifier rules of the methods (exact, guided, deconv) on one Relu.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { appendBackward } from '../src/grad/backward.js';
+import type { RectifierRule } from '../src/grad/types.js';
+import { attr, cloneGraph } from '../src/ir/graph.js';
+import { floatTensor } from '../src/ir/tensor.js';
+import { runGraph } from '../src/interp/run.js';
+import { deconvRectifier, exactRectifier, guidedRectifier } from '../src/methods/rectifiers.js';
+import type { GraphBuilder } from '../src/ir/builder.js';
+import { graphOf } from './util/graphs.js';
+import { runOnOrt } from './util/ort.js';
+
+/** dL/dx for y = build(x) and seed dL/dy = v, from the interpreter and from onnxruntime. */
+async function vjpBoth(xShape: number[], x: number[], v: number[], build: (b: GraphBuilder, x: string) => string, rule: RectifierRule = exactRectifier) {
+  const g = graphOf(xShape, build);
+  const y = g.outputs[0];
+  const vjp = cloneGraph(g);
+  vjp.inputs.push('v');
+  vjp.values.set('v', { dtype: 'float32', shape: g.values.get(y)!.shape });
+  const grad = appendBackward(vjp, { wrt: 'x', seeds: new Map([[y, 'v']]), rectifier: rule });
+  vjp.outputs = [grad];
+  const feeds = { x: floatTensor(xShape, x), v: floatTensor(g.values.get(y)!.shape, v) };
+  const interp = Array.from(runGraph(vjp, feeds)[grad].data);
+  const ort = Array.from((await runOnOrt(vjp, feeds))[grad]);
+  return { interp, ort };
+}
+
+test('MaxPool 2×2/2 ties go to the first maximum in row-major order (mask form)', async () => {
+  // Window 1: all equal (ReLU zeros) → top-left. Window 2: max 5 at (0,1) and (1,0) → (0,1).
+  const x = [0, 0, 1, 5,
+    0, 0, 5, 2];
+  const { interp, ort } = await vjpBoth([1, 1, 2, 4], x, [10, 20],
+    (b, i) => b.op('MaxPool', [i], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }));
+  const expected = [10, 0, 0, 20,
+    0, 0, 0, 0];
+  assert.deepEqual(interp, expected);
+  assert.deepEqual(ort, expected);
+});
+
+test('MaxPool 3×3/2 overlapping windows: ties to the first maximum, shared maxima accumulate', async () => {
+  // 1×1×3×5, pad 0: windows at columns 0–2 and 2–4 share column 2. All-equal input: each window
+  // sends its gradient to its own first position (0,0) and (0,2).
+  const x = new Array(15).fill(1);
+  const { interp, ort } = await vjpBoth([1, 1, 3, 5], x, [3, 4],
+    (b, i) => b.op('MaxPool', [i], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]) }));
+  const expected = new Array(15).fill(0);
+  expected[0] = 3;
+  expected[2] = 4;
+  assert.deepEqual(interp, expected);
+  assert.deepEqual(ort, expected);
+  // A single maximum inside the overlap collects both windows' gradients (ScatterElements 'add').
+  const peak = new Array(15).fill(0);
+  peak[7] = 9; // row 1, column 2
+  const shared = await vjpBoth([1, 1, 3, 5], peak, [3, 4],
+    (b, i) => b.op('MaxPool', [i], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]) }));
+  const sum = new Array(15).fill(0);
+  sum[7] = 7;
+  assert.deepEqual(shared.interp, sum);
+  assert.deepEqual(shared.ort, sum);
+});
+
+test('Relu derivative is 0 at 0; LeakyRelu uses α at 0; ReLU6 is 0 at both kinks', async () => {
+  const x = [-1, 0, 0.5, 6, 7];
+  const v = [1, 1, 1, 1, 1];
+  const relu = await vjpBoth([5], x, v, (b, i) => b.op('Relu', [i]));
+  assert.deepEqual(relu.interp, [0, 0, 1, 1, 1]);
+  assert.deepEqual(relu.ort, [0, 0, 1, 1, 1]);
+  const leaky = await vjpBoth([5], x, v, (b, i) => b.op('LeakyRelu', [i], { alpha: attr.float(0.25) }));
+  assert.deepEqual(leaky.interp, [0.25, 0.25, 1, 1, 1]);
+  assert.deepEqual(leaky.ort, [0.25, 0.25, 1, 1, 1]);
+  const relu6 = await vjpBoth([5], x, v, (b, i) => b.op('Clip', [i, b.scalar(0), b.scalar(6)]));
+  assert.deepEqual(relu6.interp, [0, 0, 1, 0, 0]);
+  assert.deepEqual(relu6.ort, [0, 0, 1, 0, 0]);
+});
+
+test('rectifier rules: exact R·1[f>0], guided ReLU(R)·1[f>0], deconv ReLU(R)', async () => {
+  const x = [-2, -1, 1, 2];
+  const v = [3, -3, 3, -3];
+  const build = (b: GraphBuilder, i: string) => b.op('Relu', [i]);
+  const cases: [RectifierRule, number[]][] = [
+    [exactRectifier, [0, 0, 3, -3]],
+    [guidedRectifier, [0, 0, 3, 0]],
+    [deconvRectifier, [3, 0, 3, 0]],
+  ];
+  for (const [rule, expected] of cases) {
+    const { interp, ort } = await vjpBoth([4], x, v, build, rule);
+    assert.deepEqual(interp.map((z) => z + 0), expected);
+    assert.deepEqual(ort.map((z) => z + 0), expected);
+  }
+});
