@@ -31,6 +31,7 @@ import os
 import sys
 import tarfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -259,6 +260,7 @@ def export_onnx(model: torch.nn.Module, path: Path, size: int) -> None:
     x = torch.zeros(1, 3, size, size)
     # TrainingMode.PRESERVE on an eval-mode model keeps BatchNormalization nodes (inference mode)
     # instead of the exporter's Conv+BN fusion, so the TS side exercises its own BN folding.
+    warnings.filterwarnings("ignore", message=".*constant folding.*")  # model is in eval mode
     torch.onnx.export(model, x, str(path), opset_version=13, input_names=["input"],
                       output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
                       training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=True)
@@ -271,10 +273,12 @@ class Trace(list):
 
 
 def count_ties(x: torch.Tensor, kernel, stride, padding, dilation) -> int:
-    """Max-pool windows whose maximum occurs more than once (their gradient follows the tie rule)."""
+    """Max-pool windows whose non-zero maximum occurs more than once (gradient follows the tie rule)."""
     u = F.unfold(x, kernel, dilation=dilation, padding=padding, stride=stride)
     u = u.reshape(x.shape[0], x.shape[1], -1, u.shape[-1])
-    return int(((u == u.max(dim=2, keepdim=True).values).sum(dim=2) > 1).sum())
+    top = u.max(dim=2, keepdim=True).values
+    # ties at 0 (all-zero windows after a ReLU) are left out: the ReLU mask zeroes whatever they route
+    return int((((u == top).sum(dim=2) > 1) & (top[:, :, 0] != 0)).sum())
 
 
 def _tracer(trace: list):

@@ -529,7 +529,8 @@ class OnnxTorch:
             if n == 2 and hasattr(self._trace, "ties"):
                 u = F.unfold(x.detach(), kernel, dilation=dil, stride=strides)
                 u = u.reshape(x.shape[0], x.shape[1], -1, u.shape[-1])
-                self._trace.ties += int(((u == u.max(dim=2, keepdim=True).values).sum(dim=2) > 1).sum())
+                top = u.max(dim=2, keepdim=True).values  # ties at 0 (after a ReLU) are harmless
+                self._trace.ties += int((((u == top).sum(dim=2) > 1) & (top[:, :, 0] != 0)).sum())
             return y
         return _MAXPOOL[n](x, kernel, strides, 0, dil)
 

@@ -2,9 +2,11 @@
  * ConvTranspose: X [N, C, in…], W [C, M/G, k…], B [M] → Y [N, M, out…], the adjoint of Conv in X:
  *   Y[n, g·M/G + m, i·s − p_begin + j·d] += X[n, g·C/G + c, i] · W[g·C/G + c, m, j]   (for o in [0, out)),
  *   out = s·(in − 1) + output_padding + (k − 1)·d + 1 − p_begin − p_end, plus B[m] everywhere.
- * auto_pad SAME_UPPER/SAME_LOWER/VALID: onnxruntime uses zero pads (out = s·(in−1) + output_padding +
- * (k−1)·d + 1), not the spec's out = in·s; shape inference reads the (absent) pads the same way.
- * output_shape is not supported (shape inference rejects it).
+ * auto_pad (as onnxruntime 1.30 does it, matching the spec): with full = s·(in − 1) + output_padding +
+ * (k − 1)·d + 1, total = max(0, full − in·s), out = full − total; SAME_UPPER puts ⌊total/2⌋ at the
+ * beginning (the odd pixel at the end), SAME_LOWER ⌈total/2⌉; VALID pads nothing.
+ * onnxruntime refuses output_padding ≥ stride (its output would not map back to `in` through the
+ * forward Conv), and so does this kernel. output_shape is not supported (shape inference rejects it).
  */
 import { getInt, getInts, getString } from '../../ir/graph.js';
 import { type Kernel, f64, fail, need, needSpatial, output, pads3d, to3d } from './kernel.js';
@@ -26,8 +28,23 @@ export const ConvTranspose: Kernel = (node, inputs) => {
   const strides = getInts(node, 'strides', new Array(d).fill(1));
   const dilations = getInts(node, 'dilations', new Array(d).fill(1));
   const autoPad = getString(node, 'auto_pad', 'NOTSET');
-  const pads = autoPad === 'NOTSET' ? getInts(node, 'pads', new Array(2 * d).fill(0)) : new Array(2 * d).fill(0);
   const outPad = getInts(node, 'output_padding', new Array(d).fill(0));
+  outPad.forEach((p, i) => {
+    if (p >= strides[i]) fail(node, `output_padding [${outPad}] must be less than strides [${strides}] (onnxruntime refuses it)`);
+  });
+  let pads: readonly number[];
+  if (autoPad === 'NOTSET') {
+    pads = getInts(node, 'pads', new Array(2 * d).fill(0));
+  } else if (autoPad === 'VALID' || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    const total = x.dims.slice(2).map((size, i) => {
+      const full = strides[i] * (size - 1) + outPad[i] + (kernel[i] - 1) * dilations[i] + 1;
+      return autoPad === 'VALID' ? 0 : Math.max(0, full - size * strides[i]);
+    });
+    const head = total.map((t) => (autoPad === 'SAME_LOWER' ? Math.ceil(t / 2) : Math.floor(t / 2)));
+    pads = [...head, ...total.map((t, i) => t - head[i])];
+  } else {
+    fail(node, `unknown auto_pad '${autoPad}'`);
+  }
   const outSpatial = x.dims.slice(2).map(
     (size, i) => strides[i] * (size - 1) + outPad[i] + (kernel[i] - 1) * dilations[i] + 1 - pads[i] - pads[i + d],
   );
