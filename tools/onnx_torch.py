@@ -285,7 +285,7 @@ class OnnxTorch:
     SUPPORTED = (
         "Conv Gemm MatMul Relu LeakyRelu Clip Sigmoid Tanh MaxPool AveragePool GlobalAveragePool "
         "GlobalMaxPool Flatten Reshape Transpose Concat Pad Add Sub Mul Div BatchNormalization Softmax "
-        "Identity Dropout Constant Shape Gather Unsqueeze Squeeze Cast Slice Neg Sqrt Exp"
+        "Identity Dropout Constant ConstantOfShape Expand Shape Gather Unsqueeze Squeeze Cast Slice Neg Sqrt Exp"
     ).split()
 
     def __init__(self, model, dtype: torch.dtype = torch.float64):
@@ -638,6 +638,21 @@ class OnnxTorch:
         if "value_ints" in at:
             return torch.tensor(list(at["value_ints"]), dtype=torch.int64)
         raise NotImplementedError(f"Constant with attributes {sorted(at)}")
+
+    def _op_ConstantOfShape(self, a, at, rule):
+        shape = _ints(a[0])
+        if "value" in at:
+            t = at["value"]
+            v = self._tensor(numpy_helper.to_array(t), t.data_type).reshape(-1)[0]
+        else:
+            v = torch.tensor(0.0, dtype=self.dtype)
+        return v.expand(shape).clone()
+
+    def _op_Expand(self, a, at, rule):
+        x, shape = a[0], _ints(a[1])
+        # bidirectional broadcast (numpy rules), unlike torch.expand which cannot shrink a dim to 1
+        return x * torch.ones(shape, dtype=x.dtype) if x.is_floating_point() else \
+            torch.broadcast_to(x, torch.broadcast_shapes(tuple(x.shape), tuple(shape)))
 
     def _op_Shape(self, a, at, rule):
         shape = list(a[0].shape)

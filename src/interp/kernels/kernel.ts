@@ -137,7 +137,7 @@ export function gatherByAxes(x: Tensor, outDims: readonly number[], maps: readon
   const lastStride = strides[rank - 1];
   const inner = outDims[rank - 1];
   const idx = new Array<number>(rank - 1).fill(0);
-  for (let row = 0, o = 0; o < total; row++) {
+  for (let o = 0; o < total; ) {
     let base = 0;
     let valid = true;
     for (let k = 0; k < rank - 1; k++) {

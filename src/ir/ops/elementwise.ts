@@ -24,3 +24,12 @@ export const Where: OpSchema = {
     return [{ dtype: input(ctx, 1).dtype, shape: broadcastShapes([0, 1, 2].map((i) => input(ctx, i).shape)) }];
   },
 };
+
+/** Dropout (inference): output = input; the optional mask output is bool of the same shape. */
+export const Dropout: OpSchema = {
+  arity: [1, 3],
+  infer(ctx) {
+    const x = input(ctx, 0);
+    return ctx.node.outputs.length > 1 ? [x, { dtype: 'bool', shape: x.shape }] : [x];
+  },
+};

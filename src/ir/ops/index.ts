@@ -3,7 +3,7 @@ import { Concat, Split } from './concat.js';
 import { Cast, Constant, ConstantOfShape, Range, Shape } from './constants.js';
 import { Conv } from './conv.js';
 import { ConvTranspose } from './convTranspose.js';
-import { Broadcasting, Unary, Where } from './elementwise.js';
+import { Broadcasting, Dropout, Unary, Where } from './elementwise.js';
 import { Expand, Tile } from './expand.js';
 import { Gather } from './gather.js';
 import { Gemm } from './gemm.js';
@@ -49,7 +49,7 @@ export const opSchemas = {
   Sign: Unary(),
   Not: Unary(),
   Identity: Unary(),
-  Dropout: Unary(3),
+  Dropout,
   CumSum: Unary(2),
   // Broadcasting binary and variadic.
   Add: Broadcasting(),

@@ -4,7 +4,7 @@
  * ArgMax: one axis, keepdims, int64.
  */
 import { getInt, getInts } from '../graph.js';
-import { type OpSchema, axisOf, input, type InferContext } from './schema.js';
+import { type OpSchema, axisOf, input, need, type InferContext } from './schema.js';
 
 export function reducedShape(shape: readonly number[], axes: readonly number[], keepDims: boolean): number[] {
   const norm = axes.length === 0 ? shape.map((_, i) => i) : axes.map((a) => axisOf(a, shape.length));
@@ -12,7 +12,12 @@ export function reducedShape(shape: readonly number[], axes: readonly number[], 
 }
 
 export function reductionAxes(ctx: Pick<InferContext, 'node' | 'constant' | 'inputs'>): number[] {
-  if (ctx.node.op === 'ReduceSum') return ctx.inputs[1] ? Array.from(ctx.constant(1)?.data ?? []) : [];
+  if (ctx.node.op === 'ReduceSum') {
+    if (!ctx.inputs[1]) return [];
+    const axes = ctx.constant(1);
+    need(axes !== undefined, 'axes (input 1) must be a compile-time constant: heatlens compiles static shapes');
+    return Array.from(axes.data);
+  }
   return [...getInts(ctx.node, 'axes', [])];
 }
 
