@@ -62,6 +62,10 @@ export async function explain(request: ExplainRequest): Promise<ExplainOutcome> 
   const { graph } = loadModel(request.modelPath, batch);
   const inputName = graph.inputs[0];
   const inputShape = [...graph.values.get(inputName)!.shape];
+  if (raw && raw.dims.length !== inputShape.length) {
+    // The batch was taken from the .npy's first axis; with another rank that guess is meaningless.
+    throw new HeatlensError(`${request.inputs[0]} has shape ${formatShape(raw.dims)}, the model expects [batch×${inputShape.slice(1).join('×')}]`, 'E_INPUT');
+  }
   if (inputShape[0] !== batch) {
     throw new HeatlensError(`${request.modelPath} has a fixed batch of ${inputShape[0]}; got ${batch} input(s)`, 'E_INPUT');
   }

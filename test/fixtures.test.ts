@@ -53,8 +53,8 @@ describe('attributions equal PyTorch autograd (max rel. error ≤ 1e-4)', () => 
         test('model', (t) => t.skip(`model ${manifest.model} absent`));
         return;
       }
-      const variants = [...manifest.methods.map((m) => ({ file: m, method: m, probability: false })),
-        ...(existsSync(join(dir, 'gradient-prob.npy')) ? [{ file: 'gradient-prob', method: 'gradient', probability: true }] : [])];
+      // '<method>-prob' fixtures differentiate the softmax probability instead of the logit.
+      const variants = manifest.methods.map((m) => ({ file: m, method: m.replace(/-prob$/, ''), probability: m.endsWith('-prob') }));
       for (const v of variants) {
         test(`${v.file}`, async () => {
           const input = await readNpy(join(dir, 'input.npy'));

@@ -270,3 +270,61 @@ test('encodeModel with dynamicBatch writes a symbolic batch that onnxruntime acc
   // Read back with another batch: the symbolic axis takes it.
   assert.deepEqual(readModel(bytes, { batch: 5 }).values.get('x')!.shape, [5, 3, 8, 8]);
 });
+
+/**
+ * Opset 18 moved ReduceMean/Max/Min/L2's `axes` to an input, gave Split `num_outputs` (uneven last part)
+ * and Pad an optional `axes` input; the IR holds opset 17's forms, so the importer must convert them:
+ *   x [1,3,4,5] → ReduceMean(axes=[2] as input) → [1,3,1,5] → Split(axis 3, num_outputs 2) → [1,3,1,3], [1,3,1,2]
+ *   second part → Pad(pads [0, 1] on axes [3]) → [1,3,1,3];  y = first + padded → ReduceMax(axes=[1] as input, keepdims 0) [1,1,3]
+ */
+test('an opset-18 model (Reduce* axes as input, Split num_outputs, Pad axes) imports and runs like the original', async () => {
+  const int64 = (name: string, values: number[]) => tensorToProto({ dtype: 'int64', dims: [values.length], data: Float64Array.from(values) }, name);
+  const msg: ModelMsg = {
+    ir_version: 8,
+    opset_import: [{ domain: '', version: 18 }],
+    graph: {
+      name: 'opset18',
+      initializer: [int64('axes_h', [2]), int64('axes_c', [1]), int64('pads', [0, 1]), int64('pad_axes', [3])],
+      input: [vi('x', [1, 3, 4, 5])],
+      output: [vi('y', [1, 1, 3])],
+      node: [
+        nodeMsg('ReduceMean', 'mean_h', ['x', 'axes_h'], ['m'], { keepdims: attr.int(1) }),
+        nodeMsg('Split', 'split', ['m'], ['s0', 's1'], { axis: attr.int(3), num_outputs: attr.int(2) }),
+        nodeMsg('Pad', 'pad', ['s1', 'pads', '', 'pad_axes'], ['p'], { mode: attr.string('constant') }),
+        nodeMsg('Add', 'add', ['s0', 'p'], ['sum']),
+        nodeMsg('ReduceMax', 'max_c', ['sum', 'axes_c'], ['y'], { keepdims: attr.int(0) }),
+      ],
+    },
+  };
+  const bytes = encodeMsg(msg);
+  const graph = readModel(bytes, { source: 'opset18.onnx' });
+  assert.deepEqual(graph.values.get('m')!.shape, [1, 3, 1, 5]);
+  assert.deepEqual(graph.values.get('s0')!.shape, [1, 3, 1, 3]);
+  assert.deepEqual(graph.values.get('s1')!.shape, [1, 3, 1, 2]);
+  assert.deepEqual(graph.values.get('y')!.shape, [1, 1, 3]);
+  const x = floatTensor([1, 3, 4, 5], new Random(18).normals(60));
+  const expected = await runOrt(bytes, { x });
+  const ours = await runOrt(encodeModel(graph), { x });
+  const interp = runGraph(graph, { x }, { precision: 'float32' });
+  assert.ok(relativeMaxError(ours.y, expected.y) <= RAW_TOLERANCE, `re-written: ${relativeMaxError(ours.y, expected.y)}`);
+  assert.ok(relativeMaxError(interp.y.data, expected.y) <= INTERP_TOLERANCE, `interpreter: ${relativeMaxError(interp.y.data, expected.y)}`);
+});
+
+test('an opset-18 reduction whose axes are not a constant is one error naming the node', () => {
+  const msg: ModelMsg = {
+    ir_version: 8,
+    opset_import: [{ domain: '', version: 18 }],
+    graph: {
+      name: 'opset18_dynamic_axes',
+      input: [vi('x', [1, 3, 4, 5])],
+      output: [vi('y', [1, 3, 4, 1])],
+      node: [
+        // axes = argmax(flatten(x)): data-dependent, so no static shape exists.
+        nodeMsg('Flatten', 'flat', ['x'], ['xf']),
+        nodeMsg('ArgMax', 'argmax', ['xf'], ['axes'], { axis: attr.int(1), keepdims: attr.int(0) }),
+        nodeMsg('ReduceMax', 'max_dyn', ['x', 'axes'], ['y']),
+      ],
+    },
+  };
+  assert.throws(() => readModel(encodeMsg(msg), { source: 'dyn.onnx' }), (e) => assertOneLineError(e, /^dyn\.onnx: ReduceMax node 'max_dyn'.*axes.*compile-time constant/));
+});

@@ -42,12 +42,12 @@ export function compileCommand(): Command {
         model: flags.model, method: flags.method, out: flags.out, batch: flags.batch,
         nodes: explained.graph.nodes.length, bytes: bytes.length, originalBytes: original,
         sizeRatio: Number((bytes.length / original).toFixed(4)), ms: Number(ms.toFixed(1)),
-        inputs: [explained.input, 'target_class (int64 [batch], −1 = top-1, optional)'], outputs: explained.graph.outputs,
+        inputs: [explained.input, 'target_class (int64 [batch], −1 = top-1)'], outputs: explained.graph.outputs,
       };
       if (flags.json) return console.log(JSON.stringify(summary));
       console.log([
         `wrote   ${flags.out} (${(bytes.length / 1e6).toFixed(2)} MB, ${summary.sizeRatio}× the original; ${summary.nodes} nodes)`,
-        `inputs  ${explained.input} [${graph.values.get(explained.input)!.shape.join('×')}], target_class int64 [${flags.batch}] (optional; −1 = top-1)`,
+        `inputs  ${explained.input} [${graph.values.get(explained.input)!.shape.join('×')}], target_class int64 [${flags.batch}] (class per image; −1 = top-1)`,
         `outputs logits [${flags.batch}×${explained.classes}], attribution [${graph.values.get(explained.input)!.shape.join('×')}], target [${flags.batch}]`,
         `time    ${summary.ms} ms`,
       ].join('\n'));

@@ -1,5 +1,6 @@
 /** `heatlens explain`: explain images with a model and write the heat map. */
 import { Command, Option } from 'commander';
+import { unlink } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { type ColormapName, COLORMAPS } from '../heatmap/colormap.js';
 import { type Normalisation, NORMALISATIONS, normaliseMap } from '../heatmap/normalise.js';
@@ -80,22 +81,29 @@ export function explainCommand(): Command {
     });
     const { batch, classes } = outcome;
     const written: string[] = [];
-    if (flags.saveNpy) {
-      await writeNpy(flags.saveNpy, outcome.attribution, outcome.attributionDims);
-      written.push(flags.saveNpy);
-    }
-    if (flags.out) {
-      const layout = outcome.preset?.layout ?? 'nchw';
-      const { maps, dims } = reduceChannels(outcome.attribution, outcome.attributionDims, flags.reduce ?? 'abs-max', layout);
-      const [, h, w] = dims;
-      for (let i = 0; i < batch; i++) {
-        const map01 = normaliseMap(maps.subarray(i * h * w, (i + 1) * h * w), flags.normalise);
-        const path = outputPath(flags.out, i, batch);
-        await writeHeatmapPng(path, {
-          map01, mapWidth: w, mapHeight: h, display: outcome.displays?.[i], overlay: flags.overlay && outcome.displays !== undefined, colormap: flags.colormap,
-        });
-        written.push(path);
+    try {
+      if (flags.saveNpy) {
+        await writeNpy(flags.saveNpy, outcome.attribution, outcome.attributionDims);
+        written.push(flags.saveNpy);
       }
+      if (flags.out) {
+        const layout = outcome.preset?.layout ?? 'nchw';
+        const { maps, dims } = reduceChannels(outcome.attribution, outcome.attributionDims, flags.reduce ?? 'abs-max', layout);
+        const [, h, w] = dims;
+        for (let i = 0; i < batch; i++) {
+          const map01 = normaliseMap(maps.subarray(i * h * w, (i + 1) * h * w), flags.normalise);
+          const path = outputPath(flags.out, i, batch);
+          await writeHeatmapPng(path, {
+            map01, mapWidth: w, mapHeight: h, display: outcome.displays?.[i], overlay: flags.overlay && outcome.displays !== undefined, colormap: flags.colormap,
+          });
+          written.push(path);
+        }
+      }
+    } catch (e) {
+      // A failed run leaves no outputs: remove the ones this run already wrote (e.g. the .npy before a
+      // PNG into a missing folder), so no partial set of results is mistaken for a complete one.
+      await Promise.all(written.map((path) => unlink(path).catch(() => undefined)));
+      throw e;
     }
     const images = Array.from({ length: batch }, (_, i) => {
       const logits = outcome.logits.subarray(i * classes, (i + 1) * classes);

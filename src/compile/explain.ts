@@ -1,15 +1,17 @@
 /**
  * Builds the explained graph: the model's forward pass, a target selection, the backward pass the
  * method needs, and the method's head, as one static graph with outputs
- *   logits [B, classes] (pre-softmax), attribution (shape of the input), target [B] (class explained).
- * Input `target_class` (int64 [B]) picks the class per image; −1, its default, means the top-1 class.
+ *   logits [B, classes] (pre-softmax), attribution (shape of the input, or [B,1,H,W] for maps),
+ *   target [B] (class explained), and layer_map [B,1,h,w] for CAM methods.
+ * Input `target_class` (int64 [B]) picks the class per image; −1 means the top-1 class.
  */
 import { HeatlensError } from '../errors.js';
 import { appendBackward } from '../grad/backward.js';
 import { GraphBuilder } from '../ir/builder.js';
 import { type Graph, attr, cloneGraph, producers, renameValue } from '../ir/graph.js';
 import { makeTensor, numel } from '../ir/tensor.js';
-import type { AttributionMethod } from '../methods/types.js';
+import type { AttributionMethod, MethodContext, MethodOptions } from '../methods/types.js';
+import { resolveLayer } from './layers.js';
 import { removeDeadCode } from '../passes/deadCode.js';
 
 export type TargetKind = 'logit' | 'probability';
@@ -18,9 +20,10 @@ export interface ExplainOptions {
   method: AttributionMethod;
   /** Differentiate the pre-softmax logit (default) or the softmax probability of the class. */
   target?: TargetKind;
+  methodOptions?: MethodOptions;
 }
 
-export const EXPLAINED_OUTPUTS = { logits: 'logits', attribution: 'attribution', target: 'target' } as const;
+export const EXPLAINED_OUTPUTS = { logits: 'logits', attribution: 'attribution', target: 'target', layerMap: 'layer_map' } as const;
 export const TARGET_INPUT = 'target_class';
 
 export interface ExplainedGraph {
@@ -65,8 +68,8 @@ export function compileExplained(model: Graph, options: ExplainOptions): Explain
   const { logits, softmaxOutput } = logitsOf(b, graph);
   const [batch, classes] = b.shape(logits);
 
-  // Target selection: c_b = target_class_b if ≥ 0 else argmax_k logits_bk.
-  graph.initializers.set(TARGET_INPUT, makeTensor('int64', [batch], new Array(batch).fill(-1)));
+  // Target selection: c_b = target_class_b if ≥ 0 else argmax_k logits_bk. (A required input: runtimes
+  // such as onnxruntime's JavaScript API do not let a feed override an initializer listed as an input.)
   graph.values.set(TARGET_INPUT, { dtype: 'int64', shape: [batch] });
   graph.inputs.push(TARGET_INPUT);
   const top = b.op('ArgMax', [logits], { axis: attr.int(1), keepdims: attr.int(0) }, 'top1');
@@ -75,12 +78,28 @@ export function compileExplained(model: Graph, options: ExplainOptions): Explain
   const classIds = b.constant(makeTensor('int64', [1, classes], [...Array(classes).keys()]), 'class_ids');
   const oneHot = b.op('Cast', [b.op('Equal', [b.op('Unsqueeze', [chosen, b.int64([1])]), classIds])], { to: attr.int(1) }, 'seed');
 
-  let score = logits;
+  // The seed at the logits: e_c for the logit target; for the probability target ∂p_c/∂z = p_c(e_c − p),
+  // with its c-th entry p_c(1 − p_c) computed as p_c·Σ_{j≠c} p_j, which keeps full float32 precision
+  // when p_c ≈ 1 (1 − p_c would cancel to 0 or to a multiple of 2⁻²⁴).
+  let seed = oneHot;
   if (options.target === 'probability') {
-    score = softmaxOutput ?? b.op('Softmax', [logits], { axis: attr.int(-1) }, 'probabilities');
+    const p = softmaxOutput ?? b.op('Softmax', [logits], { axis: attr.int(-1) }, 'probabilities');
+    const others = b.op('Sub', [b.scalar(1), oneHot], {}, 'not_target');
+    const sumAxis = () => b.int64([1]);
+    const pc = b.op('ReduceSum', [b.op('Mul', [p, oneHot]), sumAxis()], { keepdims: attr.int(1) }, 'p_target');
+    const rest = b.op('ReduceSum', [b.op('Mul', [p, others]), sumAxis()], { keepdims: attr.int(1) }, 'p_rest');
+    const direction = b.op('Sub', [b.op('Mul', [oneHot, rest]), b.op('Mul', [others, p])]);
+    seed = b.op('Mul', [pc, direction], {}, 'seed_probability');
   }
-  const gradient = appendBackward(graph, { wrt: input, seeds: new Map([[score, oneHot]]), rectifier: options.method.rectifier });
-  const attribution = options.method.head(b, input, gradient);
+  const seeds = new Map([[logits, seed]]);
+  const context: MethodContext = {
+    b,
+    input,
+    options: options.methodOptions ?? {},
+    gradient: (wrt, rectifier) => appendBackward(graph, { wrt, seeds, rectifier }),
+    layer: () => resolveLayer(graph, input, logits, options.methodOptions?.layer),
+  };
+  const { attribution, layerMap } = options.method.build(context);
 
   // Give the outputs their public names; a model value already holding one of them is renamed away.
   const named = (value: string, name: string) => {
@@ -93,6 +112,7 @@ export function compileExplained(model: Graph, options: ExplainOptions): Explain
     named(logits, EXPLAINED_OUTPUTS.logits),
     named(attribution, EXPLAINED_OUTPUTS.attribution),
     named(chosen, EXPLAINED_OUTPUTS.target),
+    ...(layerMap ? [named(layerMap, EXPLAINED_OUTPUTS.layerMap)] : []),
   ];
   graph.metadata.set('heatlens.method', options.method.name);
   graph.metadata.set('heatlens.target', options.target ?? 'logit');

@@ -130,7 +130,12 @@ export function readModel(bytes: Uint8Array, options: ReadOptions = {}): Graph {
     const name = msg.name || `${op}_${i}`;
     const where = `${source}: ${op} node '${name}'`;
     const attrs = Object.fromEntries((msg.attribute ?? []).map((a) => [a.name, attrFromProto(a, where, options.source)]));
-    const form = upgradeNode(op, opset, { inputs: [...(msg.input ?? [])], attrs }, { constant: (t, hint) => b.constant(t, `${name}_${hint}`) });
+    const form = upgradeNode(op, opset, { inputs: [...(msg.input ?? [])], attrs }, {
+      constant: (t, hint) => b.constant(t, `${name}_${hint}`),
+      constantValue: (value) => graph.initializers.get(value),
+      shape: (value) => graph.values.get(value)?.shape,
+      where,
+    });
     const node: Node = { op, name, inputs: form.inputs, outputs: [...(msg.output ?? [])], attrs: form.attrs };
     if (op === 'Constant') {
       b.append(node);

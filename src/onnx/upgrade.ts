@@ -1,13 +1,22 @@
 /**
- * Rewrites of older-opset node forms into the IR's canonical opset (17). Each entry applies when the
- * model's opset is below `before`: it moves attributes that later opsets take as inputs.
+ * Rewrites of other opsets' node forms into the IR's canonical opset (17). An entry with `before`
+ * applies when the model's opset is below it (older forms: attributes that later opsets take as
+ * inputs); an entry with `since` applies from that opset on (newer forms: opset 18 moved Reduce* axes
+ * to an input, gave Split `num_outputs` and Pad an `axes` input).
  */
-import { type Attr, type Attrs } from '../ir/graph.js';
+import { HeatlensError } from '../errors.js';
+import { type Attr, type Attrs, attr } from '../ir/graph.js';
 import { type Tensor, makeTensor } from '../ir/tensor.js';
 
 export interface UpgradeContext {
   /** Adds a constant and returns its value name. */
   constant(t: Tensor, hint: string): string;
+  /** The compile-time value of `name` (an initializer or an already folded constant), if it has one. */
+  constantValue?(name: string): Tensor | undefined;
+  /** The static shape of `name`, if known. */
+  shape?(name: string): readonly number[] | undefined;
+  /** The node, for error messages ("model.onnx: ReduceMean node 'n'"). */
+  where?: string;
 }
 
 interface NodeForm {
@@ -15,7 +24,7 @@ interface NodeForm {
   attrs: Attrs;
 }
 
-type Upgrade = { before: number; apply(form: NodeForm, ctx: UpgradeContext): NodeForm };
+type Upgrade = { before?: number; since?: number; apply(form: NodeForm, ctx: UpgradeContext): NodeForm };
 
 const ints = (a: Attr | undefined): number[] | undefined => (a && a.type === 'ints' ? [...a.value] : undefined);
 const without = (attrs: Attrs, ...keys: string[]): Attrs =>
@@ -31,11 +40,57 @@ const attrToInput = (key: string, index: number): Upgrade['apply'] => (form, ctx
   return { inputs, attrs: without(form.attrs, key) };
 };
 
+/** The constant int values of input `index`, or an error naming the node and the input. */
+function constInput(form: NodeForm, ctx: UpgradeContext, index: number, what: string): number[] {
+  const t = ctx.constantValue?.(form.inputs[index]);
+  if (!t) throw new HeatlensError(`${ctx.where ?? 'node'}: ${what} (input ${index}) must be a compile-time constant: heatlens compiles static shapes`, 'E_SHAPE');
+  return Array.from(t.data);
+}
+
+/** Moves constant input `index` to int-list attribute `key` (opset ≥ 18 Reduce* axes → opset 17's attribute). */
+const inputToAttr = (key: string, index: number): Upgrade['apply'] => (form, ctx) => {
+  if (!form.inputs[index]) return { inputs: form.inputs.slice(0, index), attrs: form.attrs };
+  const values = constInput(form, ctx, index, key);
+  return { inputs: form.inputs.slice(0, index), attrs: { ...form.attrs, [key]: attr.ints(values) } };
+};
+
+/** Opset 18 Split(num_outputs = k): parts of ⌈n/k⌉, the last one smaller → explicit split sizes. */
+const splitNumOutputs: Upgrade['apply'] = (form, ctx) => {
+  const k = form.attrs.num_outputs;
+  if (!k || k.type !== 'int' || form.inputs[1]) return { inputs: form.inputs, attrs: without(form.attrs, 'num_outputs') };
+  const shape = ctx.shape?.(form.inputs[0]);
+  if (!shape) return { inputs: form.inputs, attrs: without(form.attrs, 'num_outputs') };
+  const rawAxis = form.attrs.axis?.type === 'int' ? form.attrs.axis.value : 0;
+  const n = shape[rawAxis < 0 ? rawAxis + shape.length : rawAxis];
+  const chunk = Math.ceil(n / k.value);
+  const sizes = Array.from({ length: k.value }, (_, i) => Math.max(0, Math.min(chunk, n - i * chunk)));
+  return { inputs: [form.inputs[0], ctx.constant(makeTensor('int64', [sizes.length], sizes), 'split')], attrs: without(form.attrs, 'num_outputs') };
+};
+
+/** Opset 18 Pad(x, pads, value, axes): pads for the listed axes only → pads for every axis. */
+const padAxes: Upgrade['apply'] = (form, ctx) => {
+  if (!form.inputs[3]) return { inputs: form.inputs.slice(0, 3), attrs: form.attrs };
+  const rank = ctx.shape?.(form.inputs[0])?.length;
+  if (rank === undefined) return form;
+  const axes = constInput(form, ctx, 3, 'axes').map((a) => (a < 0 ? a + rank : a));
+  const pads = constInput(form, ctx, 1, 'pads');
+  const full = new Array<number>(2 * rank).fill(0);
+  axes.forEach((a, i) => {
+    full[a] = pads[i];
+    full[a + rank] = pads[i + axes.length];
+  });
+  return { inputs: [form.inputs[0], ctx.constant(makeTensor('int64', [full.length], full), 'pads'), form.inputs[2] ?? ''], attrs: form.attrs };
+};
+
 export const upgrades: Readonly<Record<string, Upgrade[]>> = {
+  ReduceMean: [{ since: 18, apply: inputToAttr('axes', 1) }],
+  ReduceMax: [{ since: 18, apply: inputToAttr('axes', 1) }],
+  ReduceMin: [{ since: 18, apply: inputToAttr('axes', 1) }],
+  ReduceL2: [{ since: 18, apply: inputToAttr('axes', 1) }],
   Squeeze: [{ before: 13, apply: attrToInput('axes', 1) }],
   Unsqueeze: [{ before: 13, apply: attrToInput('axes', 1) }],
   ReduceSum: [{ before: 13, apply: attrToInput('axes', 1) }],
-  Split: [{ before: 13, apply: attrToInput('split', 1) }],
+  Split: [{ before: 13, apply: attrToInput('split', 1) }, { since: 18, apply: splitNumOutputs }],
   Slice: [{
     before: 10,
     apply(form, ctx) {
@@ -44,7 +99,7 @@ export const upgrades: Readonly<Record<string, Upgrade[]>> = {
       return attrToInput('axes', 3)(f, ctx);
     },
   }],
-  Pad: [{
+  Pad: [{ since: 18, apply: padAxes }, {
     before: 11,
     apply(form, ctx) {
       const pads = ints(form.attrs.pads) ?? [];
@@ -71,6 +126,8 @@ export const upgrades: Readonly<Record<string, Upgrade[]>> = {
 
 export function upgradeNode(op: string, opset: number, form: NodeForm, ctx: UpgradeContext): NodeForm {
   let f = form;
-  for (const u of upgrades[op] ?? []) if (opset < u.before) f = u.apply(f, ctx);
+  for (const u of upgrades[op] ?? []) {
+    if ((u.before !== undefined && opset < u.before) || (u.since !== undefined && opset >= u.since)) f = u.apply(f, ctx);
+  }
   return f;
 }

@@ -38,6 +38,12 @@ function scaleColumns(w: Tensor, scale: Float64Array): Tensor {
   return floatTensor(w.dims, out);
 }
 
+function freshName(graph: Graph, base: string): string {
+  let name = base;
+  for (let i = 1; graph.values.has(name) || graph.initializers.has(name); i++) name = `${base}_${i}`;
+  return name;
+}
+
 export function foldBatchNorm(graph: Graph): Graph {
   const readers = consumers(graph);
   const writers = producers(graph);
@@ -61,8 +67,9 @@ export function foldBatchNorm(graph: Graph): Graph {
     const newW = producer.op === 'Conv' || getInt(producer, 'transB', 0) === 1 ? scaleRows(w, ss.scale) : scaleColumns(w, ss.scale);
     const newB = new Float32Array(outChannels);
     for (let o = 0; o < outChannels; o++) newB[o] = ((bias?.data[o] ?? 0) * ss.scale[o]) + ss.shift[o];
-    const wName = `${producer.inputs[1]}_bnfolded`;
-    const bName = `${producer.name}_bias_bnfolded`;
+    // Fresh names: a weight shared by several Convs gets one folded copy per Conv (each its own BN).
+    const wName = freshName(graph, `${producer.inputs[1]}_bnfolded`);
+    const bName = freshName(graph, `${producer.name}_bias_bnfolded`);
     graph.initializers.set(wName, newW);
     graph.values.set(wName, { dtype: 'float32', shape: newW.dims });
     graph.initializers.set(bName, floatTensor([outChannels], newB));
