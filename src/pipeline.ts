@@ -9,7 +9,7 @@ import type { DisplayImage } from './image/load.js';
 import { batchTensors, loadImageTensor } from './image/load.js';
 import { type Preset, findPresetForModel, mergePreset, presetFromInputShape } from './image/preset.js';
 import { readNpy } from './io/npy.js';
-import { formatShape, numel } from './ir/tensor.js';
+import { formatShape } from './ir/tensor.js';
 import { methodByName } from './methods/index.js';
 import { loadModel } from './model/load.js';
 import { runExplained, sessionForGraph } from './runtime/session.js';
@@ -24,6 +24,8 @@ export interface ExplainRequest {
   targetKind?: TargetKind;
   preset?: Partial<Preset>;
   threads?: number;
+  /** Target layer for CAM methods (value or node name). */
+  layer?: string;
 }
 
 export interface ExplainOutcome {
@@ -37,6 +39,11 @@ export interface ExplainOutcome {
   /** Per image, the RGB view the model saw (absent for .npy inputs). */
   displays?: DisplayImage[];
   preset?: Preset;
+  /** The layer-resolution map of CAM methods ([B,1,h,w]). */
+  layerMap?: { data: Float32Array; dims: number[] };
+  /** Whether the explanation was computed without any backward pass (static Grad-CAM). */
+  static: boolean;
+  backwardPasses: number;
   timingsMs: { load: number; compile: number; session: number; run: number };
 }
 
@@ -59,6 +66,7 @@ export async function explain(request: ExplainRequest): Promise<ExplainOutcome> 
   if (npy && request.inputs.length !== 1) throw new HeatlensError('give either one .npy tensor or image files, not both', 'E_USAGE');
   const raw = npy ? await npyInput(request.inputs[0]) : undefined;
   const batch = raw ? raw.dims[0] ?? 1 : request.inputs.length;
+  if (raw && batch < 1) throw new HeatlensError(`${request.inputs[0]} has shape ${formatShape(raw.dims)}: an empty batch`, 'E_INPUT');
   const { graph } = loadModel(request.modelPath, batch);
   const inputName = graph.inputs[0];
   const inputShape = [...graph.values.get(inputName)!.shape];
@@ -92,7 +100,7 @@ export async function explain(request: ExplainRequest): Promise<ExplainOutcome> 
   const tLoad = clock() - t0;
 
   t0 = clock();
-  const explained = compileExplained(graph, { method, target: request.targetKind });
+  const explained = compileExplained(graph, { method, target: request.targetKind, methodOptions: { layer: request.layer } });
   const tCompile = clock() - t0;
   const targets = request.targets?.length === 1 ? new Array(batch).fill(request.targets[0]) : [...(request.targets ?? new Array(batch).fill(-1))];
   if (targets.length !== batch) throw new HeatlensError(`${targets.length} targets given for ${batch} images`, 'E_USAGE');
@@ -109,7 +117,6 @@ export async function explain(request: ExplainRequest): Promise<ExplainOutcome> 
   const result = await runExplained(session, inputName, tensor, inputShape, targets);
   const tRun = clock() - t0;
   await session.release();
-  if (numel(result.attributionDims) !== tensor.length) throw new Error('attribution and input sizes differ');
   return {
     inputShape,
     batch,
@@ -120,6 +127,9 @@ export async function explain(request: ExplainRequest): Promise<ExplainOutcome> 
     targets: result.target,
     displays,
     preset,
+    layerMap: result.layerMap,
+    static: explained.static,
+    backwardPasses: explained.backwardPasses,
     timingsMs: { load: tLoad, compile: tCompile, session: tSession, run: tRun },
   };
 }

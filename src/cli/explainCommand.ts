@@ -26,7 +26,8 @@ interface ExplainFlags extends PresetFlags {
   json: boolean;
   labels?: string;
   reduce?: Reduction;
-  normalise: Normalisation;
+  normalise?: Normalisation;
+  layer?: string;
   colormap: ColormapName;
   threads?: number;
 }
@@ -63,7 +64,8 @@ export function explainCommand(): Command {
     .option('--json', 'print one JSON object instead of text', false)
     .option('--labels <file>', 'class labels, one per line (default: labels.txt beside the model)')
     .addOption(new Option('--reduce <how>', 'channel reduction for the map (default abs-max)').choices(REDUCTIONS))
-    .addOption(new Option('--normalise <how>', 'map normalisation').choices(NORMALISATIONS).default('percentile'))
+    .addOption(new Option('--normalise <how>', 'map normalisation (default: percentile for gradients, minmax for CAM maps)').choices(NORMALISATIONS))
+    .option('--layer <name>', 'target layer of CAM methods: a value or node name (default: the last with spatial size > 1)')
     .addOption(new Option('--colormap <name>', 'colormap').choices(COLORMAPS).default('inferno'))
     .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt('--threads'));
   addPresetOptions(cmd);
@@ -78,6 +80,7 @@ export function explainCommand(): Command {
       targetKind: flags.probability ? 'probability' : 'logit',
       preset: presetOverrides(flags),
       threads: flags.threads,
+      layer: flags.layer,
     });
     const { batch, classes } = outcome;
     const written: string[] = [];
@@ -91,7 +94,8 @@ export function explainCommand(): Command {
         const { maps, dims } = reduceChannels(outcome.attribution, outcome.attributionDims, flags.reduce ?? 'abs-max', layout);
         const [, h, w] = dims;
         for (let i = 0; i < batch; i++) {
-          const map01 = normaliseMap(maps.subarray(i * h * w, (i + 1) * h * w), flags.normalise);
+          const isMap = outcome.attributionDims[1] === 1;
+        const map01 = normaliseMap(maps.subarray(i * h * w, (i + 1) * h * w), flags.normalise ?? (isMap ? 'minmax' : 'percentile'));
           const path = outputPath(flags.out, i, batch);
           await writeHeatmapPng(path, {
             map01, mapWidth: w, mapHeight: h, display: outcome.displays?.[i], overlay: flags.overlay && outcome.displays !== undefined, colormap: flags.colormap,
@@ -118,12 +122,13 @@ export function explainCommand(): Command {
     if (flags.json) {
       console.log(JSON.stringify({
         model: flags.model, method: flags.method, target: flags.probability ? 'probability' : 'logit',
+        static: outcome.static, backwardPasses: outcome.backwardPasses,
         inputShape: outcome.inputShape, classes, images, outputs: written, timingsMs: timings,
       }));
       return;
     }
     const lines = [`model   ${flags.model} (input [${outcome.inputShape.join('×')}], ${classes} classes)`,
-      `method  ${flags.method}, target: ${flags.probability ? 'softmax probability' : 'pre-softmax logit'}`];
+      `method  ${flags.method}, target: ${flags.probability ? 'softmax probability' : 'pre-softmax logit'}, ${outcome.static ? 'static (gradient derived at compile time: no backward pass)' : `${outcome.backwardPasses} backward pass${outcome.backwardPasses === 1 ? '' : 'es'}`}`];
     for (const img of images) {
       lines.push(`image   ${basename(img.input)}`);
       img.top5.forEach((c, rank) => lines.push(`  ${rank + 1}. ${(c.label ?? `class ${c.index}`).padEnd(24)} ${(100 * c.probability).toFixed(1).padStart(5)}%  logit ${c.logit.toFixed(3)}  [${c.index}]`));

@@ -12,6 +12,7 @@ import { type Graph, attr, cloneGraph, producers, renameValue } from '../ir/grap
 import { makeTensor, numel } from '../ir/tensor.js';
 import type { AttributionMethod, MethodContext, MethodOptions } from '../methods/types.js';
 import { resolveLayer } from './layers.js';
+import { staticGradientFor } from './staticGradient.js';
 import { removeDeadCode } from '../passes/deadCode.js';
 
 export type TargetKind = 'logit' | 'probability';
@@ -21,6 +22,8 @@ export interface ExplainOptions {
   /** Differentiate the pre-softmax logit (default) or the softmax probability of the class. */
   target?: TargetKind;
   methodOptions?: MethodOptions;
+  /** Use compile-time gradients where they exist (static Grad-CAM); default true. */
+  staticGradients?: boolean;
 }
 
 export const EXPLAINED_OUTPUTS = { logits: 'logits', attribution: 'attribution', target: 'target', layerMap: 'layer_map' } as const;
@@ -32,6 +35,10 @@ export interface ExplainedGraph {
   input: string;
   batch: number;
   classes: number;
+  /** True when every gradient was derived at compile time (static Grad-CAM): no backward pass at all. */
+  static: boolean;
+  /** Number of backward passes in the graph. */
+  backwardPasses: number;
 }
 
 /** The model's single image input. */
@@ -92,20 +99,36 @@ export function compileExplained(model: Graph, options: ExplainOptions): Explain
     seed = b.op('Mul', [pc, direction], {}, 'seed_probability');
   }
   const seeds = new Map([[logits, seed]]);
+  let staticPasses = 0;
+  let dynamicPasses = 0;
   const context: MethodContext = {
     b,
     input,
     options: options.methodOptions ?? {},
-    gradient: (wrt, rectifier) => appendBackward(graph, { wrt, seeds, rectifier }),
+    gradient: (wrt, rectifier) => {
+      const allowStatic = options.target !== 'probability' && options.staticGradients !== false;
+      const plan = allowStatic ? staticGradientFor(graph, wrt, logits) : undefined;
+      if (plan) {
+        staticPasses++;
+        return plan.build(b, chosen, rectifier);
+      }
+      dynamicPasses++;
+      return appendBackward(graph, { wrt, seeds, rectifier });
+    },
     layer: () => resolveLayer(graph, input, logits, options.methodOptions?.layer),
   };
   const { attribution, layerMap } = options.method.build(context);
 
-  // Give the outputs their public names; a model value already holding one of them is renamed away.
+  // Give the outputs their public names by renaming the values (no Identity nodes to dispatch); a model
+  // value already holding one of the names is renamed away first.
   const named = (value: string, name: string) => {
     if (value === name) return name;
     if (graph.values.has(name)) renameValue(graph, name, b.fresh(`${name}_model`));
-    b.append({ op: 'Identity', name: `${name}_output`, inputs: [value], outputs: [name], attrs: {} });
+    if (graph.inputs.includes(value) || graph.outputs.includes(value)) {
+      b.append({ op: 'Identity', name: `${name}_output`, inputs: [value], outputs: [name], attrs: {} });
+    } else {
+      renameValue(graph, value, name);
+    }
     return name;
   };
   graph.outputs = [
@@ -116,6 +139,8 @@ export function compileExplained(model: Graph, options: ExplainOptions): Explain
   ];
   graph.metadata.set('heatlens.method', options.method.name);
   graph.metadata.set('heatlens.target', options.target ?? 'logit');
+  const isStatic = staticPasses > 0 && dynamicPasses === 0;
+  graph.metadata.set('heatlens.static', String(isStatic));
   removeDeadCode(graph);
-  return { graph, input, batch, classes };
+  return { graph, input, batch, classes, static: isStatic, backwardPasses: dynamicPasses };
 }

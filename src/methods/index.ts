@@ -1,9 +1,13 @@
 /** The method registry: every attribution method by its CLI name. */
 import { HeatlensError } from '../errors.js';
 import { deconvnet } from './deconvnet.js';
+import { gradcam } from './gradcam.js';
+import { gradcamPlusPlus } from './gradcamPlusPlus.js';
 import { gradient } from './gradient.js';
 import { gradXInput } from './gradXInput.js';
 import { guidedBackprop } from './guidedBackprop.js';
+import { guidedGradcam } from './guidedGradcam.js';
+import { hirescam } from './hirescam.js';
 import { saliency } from './saliency.js';
 import type { AttributionMethod } from './types.js';
 
@@ -13,6 +17,10 @@ export const methods = {
   'grad-x-input': gradXInput,
   'guided-backprop': guidedBackprop,
   deconvnet,
+  gradcam,
+  'gradcam++': gradcamPlusPlus,
+  hirescam,
+  'guided-gradcam': guidedGradcam,
 } as const satisfies Record<string, AttributionMethod>;
 
 export type MethodName = keyof typeof methods;

@@ -33,6 +33,7 @@ export interface ExplainResult {
   attribution: Float32Array;
   attributionDims: number[];
   target: number[];
+  layerMap?: { data: Float32Array; dims: number[] };
 }
 
 /** Runs an explained graph on one input batch; `targets[b]` = −1 picks image b's top-1 class. */
@@ -49,7 +50,9 @@ export async function runExplained(
   };
   const out = await session.run(feeds);
   const attribution = out[EXPLAINED_OUTPUTS.attribution];
+  const layerMap = out[EXPLAINED_OUTPUTS.layerMap];
   return {
+    layerMap: layerMap ? { data: layerMap.data as Float32Array, dims: [...layerMap.dims] } : undefined,
     logits: out[EXPLAINED_OUTPUTS.logits].data as Float32Array,
     attribution: attribution.data as Float32Array,
     attributionDims: [...attribution.dims],

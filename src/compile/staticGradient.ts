@@ -1,0 +1,106 @@
+/**
+ * Static Grad-CAM (Bhat & Raychowdhury, AICAS 2023): when the path from a layer A to the logits is
+ *   A → (Relu) → global average pool → (Flatten/Reshape/Squeeze) → fully connected (Gemm, MatMul(+Add)
+ *   or a 1×1 Conv)
+ * and nothing else reads those values, then y_c = Σ_k W[c,k]·(1/hw)·Σ_ij f(A_kij) + b_c, so
+ *   ∂y_c/∂A_kij = α·W[c,k]/(h·w) · 1[A_kij > 0 if the Relu is there],
+ * which needs no backward pass: the class row of the weights is gathered at run time and scaled by a
+ * compile-time constant. The Relu's mask goes through the method's rectifier rule like any rectifier.
+ */
+import type { RectifierRule } from '../grad/types.js';
+import type { GraphBuilder } from '../ir/builder.js';
+import { type Graph, type Node, attr, consumers, getFloat, getInt, getInts } from '../ir/graph.js';
+
+export interface StaticGradient {
+  /** Builds ∂y_c/∂A (broadcastable to A's shape) for the classes in `chosen` ([B] int64). */
+  build(b: GraphBuilder, chosen: string, rectifier: RectifierRule): string;
+}
+
+interface Walk {
+  graph: Graph;
+  readers: Map<string, Node[]>;
+}
+
+/** The single node reading `value`, when exactly one does and it is not a graph output. */
+function soleReader(w: Walk, value: string): Node | undefined {
+  const list = w.readers.get(value) ?? [];
+  return list.length === 1 && !w.graph.outputs.includes(value) ? list[0] : undefined;
+}
+
+const isGlobalMean = (n: Node, w: Walk): boolean => {
+  if (n.op === 'GlobalAveragePool') return true;
+  if (n.op === 'ReduceMean') return getInts(n, 'axes', []).join() === '2,3' && getInt(n, 'keepdims', 1) === 1;
+  if (n.op === 'AveragePool') {
+    const shape = w.graph.values.get(n.inputs[0])!.shape;
+    return getInts(n, 'kernel_shape', []).join() === shape.slice(2).join() && getInts(n, 'pads', [0, 0, 0, 0]).every((p) => p === 0);
+  }
+  return false;
+};
+
+const RESHAPES = new Set(['Flatten', 'Reshape', 'Squeeze']);
+
+/** [C, K] class-by-channel weights (built in-graph from the initializer) and the scale α of the FC. */
+type ClassWeights = (b: GraphBuilder) => { rows: string; scale: number };
+
+function fullyConnected(w: Walk, node: Node, pooled: string): { out: string; weights: ClassWeights } | undefined {
+  const weight = node.inputs[1];
+  const value = w.graph.initializers.get(weight);
+  if (!value) return undefined;
+  const k = w.graph.values.get(pooled)!.shape[1];
+  if (node.op === 'Gemm' && getInt(node, 'transA', 0) === 0 && node.inputs[0] === pooled) {
+    const transB = getInt(node, 'transB', 0) === 1;
+    return {
+      out: node.outputs[0],
+      weights: (b) => ({
+        rows: transB ? weight : b.op('Transpose', [weight], { perm: attr.ints([1, 0]) }),
+        scale: getFloat(node, 'alpha', 1),
+      }),
+    };
+  }
+  if (node.op === 'MatMul' && node.inputs[0] === pooled && value.dims.length === 2 && value.dims[0] === k) {
+    const add = soleReader(w, node.outputs[0]);
+    const biased = add?.op === 'Add' && w.graph.initializers.has(add.inputs[1]) ? add.outputs[0] : node.outputs[0];
+    return { out: biased, weights: (b) => ({ rows: b.op('Transpose', [weight], { perm: attr.ints([1, 0]) }), scale: 1 }) };
+  }
+  if (node.op === 'Conv' && node.inputs[0] === pooled && value.dims.length === 4 && value.dims[2] === 1 && value.dims[3] === 1 && getInt(node, 'group', 1) === 1) {
+    let out = node.outputs[0];
+    for (let next = soleReader(w, out); next && RESHAPES.has(next.op); next = soleReader(w, out)) out = next.outputs[0];
+    return { out, weights: (b) => ({ rows: b.op('Reshape', [weight, b.int64([value.dims[0], k])]), scale: 1 }) };
+  }
+  return undefined;
+}
+
+export function staticGradientFor(graph: Graph, layer: string, logits: string): StaticGradient | undefined {
+  const w: Walk = { graph, readers: consumers(graph) };
+  const shape = graph.values.get(layer)?.shape;
+  if (!shape || shape.length !== 4) return undefined;
+  let node = soleReader(w, layer);
+  let relu: string | undefined;
+  if (node?.op === 'Relu') {
+    relu = node.outputs[0];
+    node = soleReader(w, relu);
+  }
+  if (!node || !isGlobalMean(node, w)) return undefined;
+  let pooled = node.outputs[0];
+  const pooled4d = pooled;
+  node = soleReader(w, pooled);
+  while (node && RESHAPES.has(node.op)) {
+    pooled = node.outputs[0];
+    node = soleReader(w, pooled);
+  }
+  if (!node) return undefined;
+  const fc = fullyConnected(w, node, node.op === 'Conv' ? pooled4d : pooled);
+  if (!fc || fc.out !== logits) return undefined;
+  const area = shape[2] * shape[3];
+  const channels = shape[1];
+  return {
+    build(b, chosen, rectifier) {
+      const { rows, scale } = fc.weights(b);
+      const classes = b.shape(rows)[0];
+      const table = b.op('Reshape', [rows, b.int64([classes, channels, 1, 1])], {}, 'static_class_weights');
+      const row = b.op('Gather', [table, chosen], { axis: attr.int(0) }, 'static_weight_row');
+      const grad = b.op('Mul', [row, b.scalar(scale / area)], {}, 'static_gradient');
+      return relu ? rectifier(b, grad, () => b.op('Sign', [relu!], {}, 'static_relu_mask')) : grad;
+    },
+  };
+}

@@ -1,0 +1,315 @@
+/**
+ * The `heatlens` command line, run as a user runs it: `node bin/heatlens.js …` in a child process, with
+ * the shared resnet20 (CIFAR-10, 32×32) model, its preprocessing given as flags, and ../shared/images.
+ * Every run writes into a fresh temporary folder (also its working directory).
+ *
+ * Happy paths check what each output holds; bad input checks the contract of the issue: a non-zero exit,
+ * exactly one line on stderr ('heatlens: error: …', or commander's 'error: …' for flag errors), no stack
+ * trace unless --verbose, nothing on stdout and no file (output or temporary) left in the output folder.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { GraphBuilder } from '../src/ir/builder.js';
+import { attr, emptyGraph } from '../src/ir/graph.js';
+import { floatTensor } from '../src/ir/tensor.js';
+import { decodeNpy, encodeNpy } from '../src/io/npy.js';
+import { type ModelMsg, ModelProto } from '../src/onnx/schema.js';
+import { encodeModel } from '../src/onnx/write.js';
+import { relativeMaxError } from './util/ort.js';
+import { Random } from './util/random.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin', 'heatlens.js');
+const SHARED = join(ROOT, '..', 'shared');
+const MODEL = join(SHARED, 'models', 'resnet20-cifar10', 'model.onnx');
+const IMAGE = join(SHARED, 'images', 'chelsea.png');
+const PRESET = ['--size', '32', '--scale', '0.00392156862745098', '--mean', '0.485,0.456,0.406', '--std', '0.229,0.224,0.225'];
+const CAT = 3;
+const available = existsSync(MODEL) && existsSync(IMAGE);
+
+let scratch = '';
+let inputs = '';
+
+before(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'heatlens-cli-'));
+  inputs = join(scratch, 'inputs');
+  mkdirSync(inputs);
+});
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A fresh, empty output folder. */
+function outDir(): string {
+  return mkdtempSync(join(scratch, 'out-'));
+}
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function heatlens(args: string[], cwd: string): Run {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertSucceeded(r: Run): void {
+  assert.equal(r.status, 0, `exit ${r.status}; stderr: ${r.stderr}`);
+  assert.equal(r.stderr, '');
+}
+
+/** The bad-input contract; `prefix` is 'heatlens: error: ' or commander's 'error: '. */
+function assertFailedCleanly(r: Run, dir: string, message: RegExp, prefix = 'heatlens: error: '): void {
+  assert.notEqual(r.status, 0, `expected a non-zero exit; stdout: ${r.stdout}`);
+  assert.ok(r.stderr.endsWith('\n'), `stderr should end with a newline: ${JSON.stringify(r.stderr)}`);
+  const lines = r.stderr.slice(0, -1).split('\n');
+  assert.equal(lines.length, 1, `stderr should be one line:\n${r.stderr}`);
+  assert.ok(lines[0].startsWith(prefix), `stderr should start with '${prefix}': ${lines[0]}`);
+  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+  assert.match(lines[0], message);
+  assert.equal(r.stdout, '', 'nothing on stdout');
+  assert.deepEqual(readdirSync(dir), [], 'no output or temporary file is left');
+}
+
+const explainArgs = (...extra: string[]) => ['explain', '-m', MODEL, ...PRESET, ...extra];
+
+interface ExplainJson {
+  inputShape: number[];
+  classes: number;
+  images: { input: string; top5: { index: number; label?: string; logit: number; probability: number }[]; target: { index: number; label?: string } }[];
+  outputs: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Happy paths.
+
+test('explain: text output with the top-5, a heat-map PNG (≥ 256 px) and the raw attribution as .npy', async (t) => {
+  if (!available) return t.skip('../shared absent');
+  const dir = outDir();
+  const r = heatlens(explainArgs('-i', IMAGE, '--out', 'heat.png', '--save-npy', 'attr.npy'), dir);
+  assertSucceeded(r);
+  for (let rank = 1; rank <= 5; rank++) assert.match(r.stdout, new RegExp(`^  ${rank}\\. .*%  logit -?\\d+\\.\\d+  \\[\\d\\]$`, 'm'));
+  assert.match(r.stdout, /^  1\. cat /m, 'chelsea is a cat');
+  assert.match(r.stdout, /^wrote {3}heat\.png$/m);
+  assert.match(r.stdout, /^wrote {3}attr\.npy$/m);
+  assert.deepEqual(readdirSync(dir).sort(), ['attr.npy', 'heat.png'], 'only the outputs, no temporary file');
+
+  const npy = decodeNpy(readFileSync(join(dir, 'attr.npy')), 'attr.npy');
+  assert.equal(npy.dtype, 'float32');
+  assert.deepEqual(npy.shape, [1, 3, 32, 32]);
+  const values = Array.from(npy.data as Float32Array);
+  assert.ok(values.every(Number.isFinite) && values.some((v) => v > 0), 'a finite, non-zero saliency map');
+  assert.ok(values.every((v) => v >= 0), 'saliency is |gradient|');
+
+  const meta = await sharp(join(dir, 'heat.png')).metadata();
+  assert.equal(meta.format, 'png');
+  assert.ok(Math.min(meta.width!, meta.height!) >= 256, `PNG is ${meta.width}×${meta.height}`);
+});
+
+test('explain --json prints one JSON object with the top-5; --target 3 explains class 3', (t) => {
+  if (!available) return t.skip('../shared absent');
+  const dir = outDir();
+  const r = heatlens(explainArgs('-i', IMAGE, '--json', '--target', '3'), dir);
+  assertSucceeded(r);
+  assert.equal(r.stdout.trimEnd().split('\n').length, 1, 'one line');
+  const out = JSON.parse(r.stdout) as ExplainJson;
+  assert.deepEqual(out.inputShape, [1, 3, 32, 32]);
+  assert.equal(out.classes, 10);
+  assert.equal(out.images.length, 1);
+  const { top5, target } = out.images[0];
+  assert.equal(top5.length, 5);
+  for (let i = 1; i < 5; i++) assert.ok(top5[i - 1].logit >= top5[i].logit, 'ranked by logit');
+  assert.equal(top5[0].index, CAT);
+  assert.equal(target.index, 3);
+  assert.equal(target.label, 'cat');
+  assert.deepEqual(out.outputs, []);
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test('explain with two images and one target each writes heat-0.png and heat-1.png', (t) => {
+  if (!available) return t.skip('../shared absent');
+  const dir = outDir();
+  const r = heatlens(explainArgs('-i', IMAGE, IMAGE, '--target', '3,5', '--out', 'heat.png', '--save-npy', 'attr.npy', '--json'), dir);
+  assertSucceeded(r);
+  const out = JSON.parse(r.stdout) as ExplainJson;
+  assert.deepEqual(out.inputShape, [2, 3, 32, 32]);
+  assert.deepEqual(out.images.map((i) => i.target.index), [3, 5]);
+  assert.deepEqual(out.images[0].top5, out.images[1].top5, 'the same image gives the same prediction');
+  assert.deepEqual(out.outputs, ['attr.npy', 'heat-0.png', 'heat-1.png']);
+  assert.deepEqual(readdirSync(dir).sort(), ['attr.npy', 'heat-0.png', 'heat-1.png']);
+  const npy = decodeNpy(readFileSync(join(dir, 'attr.npy')), 'attr.npy');
+  assert.deepEqual(npy.shape, [2, 3, 32, 32]);
+  const data = npy.data as Float32Array;
+  const half = data.length / 2;
+  assert.ok(relativeMaxError(data.subarray(0, half), data.subarray(half)) > 1e-3, 'class 3 and class 5 have different saliency maps');
+});
+
+test('compile --out writes a model onnxruntime loads, with outputs logits, attribution and target', async (t) => {
+  if (!available) return t.skip('../shared absent');
+  const dir = outDir();
+  const r = heatlens(['compile', '-m', MODEL, '--out', 'x.onnx'], dir);
+  assertSucceeded(r);
+  assert.match(r.stdout, /^wrote {3}x\.onnx /m);
+  assert.deepEqual(readdirSync(dir), ['x.onnx']);
+
+  const session = await ort.InferenceSession.create(join(dir, 'x.onnx'), { logSeverityLevel: 3, intraOpNumThreads: 1 });
+  const original = await ort.InferenceSession.create(MODEL, { logSeverityLevel: 3, intraOpNumThreads: 1 });
+  try {
+    assert.deepEqual([...session.outputNames].sort(), ['attribution', 'logits', 'target']);
+    assert.ok(session.inputNames.includes('target_class'));
+    const input = session.inputNames.find((n) => n !== 'target_class')!;
+    const x = new ort.Tensor('float32', Float32Array.from(new Random(1).normals(3 * 32 * 32)), [1, 3, 32, 32]);
+    const out = await session.run({ [input]: x, target_class: new ort.Tensor('int64', BigInt64Array.from([5n]), [1]) });
+    assert.deepEqual(out.logits.dims, [1, 10]);
+    assert.deepEqual(out.attribution.dims, [1, 3, 32, 32]);
+    assert.deepEqual(Array.from(out.target.data as BigInt64Array, Number), [5]);
+    const reference = await original.run({ [original.inputNames[0]]: x });
+    const logits = reference[original.outputNames[0]].data as Float32Array;
+    assert.ok(relativeMaxError(out.logits.data as Float32Array, logits) <= 1e-5, 'the compiled logits are the model\'s');
+  } finally {
+    await session.release();
+    await original.release();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Bad input: one line, non-zero exit, no output.
+
+test('a missing image', (t) => {
+  if (!available) return t.skip('../shared absent');
+  const dir = outDir();
+  const r = heatlens(explainArgs('-i', join(inputs, 'missing.png'), '--out', 'heat.png', '--save-npy', 'attr.npy'), dir);
+  assertFailedCleanly(r, dir, /cannot read image .*missing\.png: file not found/);
+});
+
+test('a truncated model', (t) => {
+  if (!available) return t.skip('../shared absent');
+  const model = join(inputs, 'truncated.onnx');
+  const bytes = readFileSync(MODEL);
+  writeFileSync(model, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+  const dir = outDir();
+  const r = heatlens(['explain', '-m', model, ...PRESET, '-i', IMAGE, '--out', 'heat.png'], dir);
+  assertFailedCleanly(r, dir, /truncated\.onnx: not a valid ONNX model/);
+});
+
+test('a model file that is not ONNX (a PNG)', (t) => {
+  if (!available) return t.skip('../shared absent');
+  const model = join(inputs, 'picture.onnx');
+  copyFileSync(IMAGE, model);
+  const dir = outDir();
+  const r = heatlens(['explain', '-m', model, ...PRESET, '-i', IMAGE, '--out', 'heat.png'], dir);
+  assertFailedCleanly(r, dir, /picture\.onnx: not a valid ONNX model/);
+  const compiled = heatlens(['compile', '-m', model, '--out', 'x.onnx'], dir);
+  assertFailedCleanly(compiled, dir, /picture\.onnx: not a valid ONNX model/);
+});
+
+test('--target 10 on a 10-class model', (t) => {
+  if (!available) return t.skip('../shared absent');
+  const dir = outDir();
+  const r = heatlens(explainArgs('-i', IMAGE, '--target', '10', '--out', 'heat.png', '--save-npy', 'attr.npy'), dir);
+  assertFailedCleanly(r, dir, /class index 10 is out of range: the model has 10 classes \(0–9\)/);
+});
+
+test('a .npy of the wrong shape, of the wrong rank, and a .npy that is not npy', (t) => {
+  if (!available) return t.skip('../shared absent');
+  const wrong = join(inputs, 'wrong-shape.npy');
+  writeFileSync(wrong, encodeNpy(new Float32Array(3 * 16 * 16), [1, 3, 16, 16]));
+  let dir = outDir();
+  assertFailedCleanly(heatlens(['explain', '-m', MODEL, '-i', wrong, '--out', 'heat.png', '--save-npy', 'attr.npy'], dir), dir,
+    /wrong-shape\.npy has shape \[1×3×16×16\], the model expects \[1×3×32×32\]/);
+
+  const rank3 = join(inputs, 'rank3.npy');
+  writeFileSync(rank3, encodeNpy(new Float32Array(3 * 32 * 32), [3, 32, 32]));
+  dir = outDir();
+  assertFailedCleanly(heatlens(['explain', '-m', MODEL, '-i', rank3, '--save-npy', 'attr.npy'], dir), dir,
+    /rank3\.npy has shape \[3×32×32\], the model expects \[batch×3×32×32\]/);
+
+  const text = join(inputs, 'text.npy');
+  writeFileSync(text, 'not a numpy file\n');
+  dir = outDir();
+  assertFailedCleanly(heatlens(['explain', '-m', MODEL, '-i', text, '--out', 'heat.png'], dir), dir, /text\.npy: not a NumPy \.npy file/);
+});
+
+test('an unknown method', (t) => {
+  if (!available) return t.skip('../shared absent');
+  const dir = outDir();
+  const r = heatlens(explainArgs('-i', IMAGE, '--method', 'telepathy', '--out', 'heat.png'), dir);
+  assertFailedCleanly(r, dir, /unknown method 'telepathy'/);
+});
+
+test('an unknown flag, --iters 0 for bench, compile without --out (no model needed)', () => {
+  let dir = outDir();
+  assertFailedCleanly(heatlens(['explain', '--no-such-flag'], dir), dir, /unknown option '--no-such-flag'/, 'error: ');
+  dir = outDir();
+  assertFailedCleanly(heatlens(['bench', '--iters', '0'], dir), dir, /--iters must be a positive integer, got '0'/, 'error: ');
+  dir = outDir();
+  assertFailedCleanly(heatlens(['compile', '-m', MODEL], dir), dir, /compile needs --out <file\.onnx>/);
+});
+
+test('a failing PNG write leaves no .npy written earlier in the same run', (t) => {
+  if (!available) return t.skip('../shared absent');
+  const dir = outDir();
+  const r = heatlens(explainArgs('-i', IMAGE, '--save-npy', 'attr.npy', '--out', join('no-such-folder', 'heat.png')), dir);
+  assertFailedCleanly(r, dir, /cannot write no-such-folder\/heat\.png: folder no-such-folder does not exist/);
+});
+
+/** x [1,3,8,8] → Conv → `middle` → GlobalAveragePool → Flatten → [1,4], as ONNX bytes. */
+function smallModel(middle: (b: GraphBuilder, x: string) => string): Uint8Array {
+  const graph = emptyGraph('small');
+  graph.inputs = ['x'];
+  graph.values.set('x', { dtype: 'float32', shape: [1, 3, 8, 8] });
+  const b = new GraphBuilder(graph);
+  const rnd = new Random(8);
+  const conv = b.op('Conv', ['x', b.constant(floatTensor([4, 3, 3, 3], rnd.normals(108, 0.3)), 'w')], { pads: attr.ints([1, 1, 1, 1]) });
+  graph.outputs = [b.op('Flatten', [b.op('GlobalAveragePool', [middle(b, conv)])])];
+  return encodeModel(graph);
+}
+
+test('unsupported ops and ops with no backward rule: every one listed, with node names, in one line', (t) => {
+  const npy = join(inputs, 'small.npy');
+  writeFileSync(npy, encodeNpy(Float32Array.from(new Random(2).normals(192)), [1, 3, 8, 8]));
+
+  // Ops the importer does not know: all listed at once.
+  const msg = ModelProto.toObject(ModelProto.decode(smallModel((b, x) => b.op('Relu', [x])))) as ModelMsg;
+  const last = msg.graph!.node![msg.graph!.node!.length - 1];
+  msg.graph!.node!.push(
+    { op_type: 'NonMaxSuppression', name: 'nms', input: [last.output![0], last.output![0]], output: ['nms_out'] },
+    { op_type: 'Foo', domain: 'com.example', name: 'foo', input: [last.output![0]], output: ['foo_out'] },
+  );
+  const unsupported = join(inputs, 'unsupported.onnx');
+  writeFileSync(unsupported, ModelProto.encode(ModelProto.fromObject(msg)).finish());
+  let dir = outDir();
+  assertFailedCleanly(heatlens(['explain', '-m', unsupported, '-i', npy, '--out', 'heat.png'], dir), dir,
+    /unsupported\.onnx: unsupported ops: NonMaxSuppression \(nms\); com\.example\.Foo \(foo\)$/);
+
+  // Ops the IR knows but the compiler cannot differentiate: all listed at once.
+  const noRule = join(inputs, 'no-rule.onnx');
+  writeFileSync(noRule, smallModel((b, x) => b.op('Sqrt', [b.op('Exp', [b.op('Exp', [x], {}, 'first_exp')], {}, 'second_exp')], {}, 'root')));
+  dir = outDir();
+  const r = heatlens(['explain', '-m', noRule, '-i', npy, '--out', 'heat.png'], dir);
+  assertFailedCleanly(r, dir, /no backward rule for: /);
+  assert.match(r.stderr, /Exp \(first_exp_node, second_exp_node\)/);
+  assert.match(r.stderr, /Sqrt \(root_node\)/);
+  dir = outDir();
+  assertFailedCleanly(heatlens(['compile', '-m', noRule, '--out', 'x.onnx'], dir), dir, /no backward rule for: .*Exp.*Sqrt|no backward rule for: .*Sqrt.*Exp/);
+  t.diagnostic(r.stderr.trim());
+});
+
+test('--verbose prints the stack trace after the one-line message', (t) => {
+  if (!available) return t.skip('../shared absent');
+  const dir = outDir();
+  const r = heatlens(explainArgs('-i', join(inputs, 'missing.png'), '--out', 'heat.png', '--verbose'), dir);
+  assert.notEqual(r.status, 0);
+  const [first, ...rest] = r.stderr.trimEnd().split('\n');
+  assert.match(first, /^heatlens: error: cannot read image .*missing\.png: file not found$/);
+  assert.ok(rest.some((l) => /^\s+at /.test(l)), `a stack trace follows:\n${r.stderr}`);
+  assert.deepEqual(readdirSync(dir), []);
+});
