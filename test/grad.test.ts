@@ -125,6 +125,10 @@ const cases: RuleCase[] = [
   { name: 'AveragePool 3×3/2 ceil mode, include pad', x: [1, 2, 8, 8], build: (b, x) => b.op('AveragePool', [x], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]), ceil_mode: attr.int(1), count_include_pad: attr.int(1) }) },
   { name: 'AveragePool 2×2/2 ceil mode odd, exclude pad', x: [1, 2, 7, 5], build: (b, x) => b.op('AveragePool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]), ceil_mode: attr.int(1) }) },
   { name: 'GlobalAveragePool', x: [2, 3, 4, 5], build: (b, x) => b.op('GlobalAveragePool', [x]) },
+  { name: 'ReduceMean axes [2,3] keepdims', x: [2, 3, 4, 5], build: (b, x) => b.op('ReduceMean', [x], { axes: attr.ints([2, 3]), keepdims: attr.int(1) }) },
+  { name: 'ReduceMean axis −1 without keepdims', x: [2, 3, 4], build: (b, x) => b.op('Tanh', [b.op('ReduceMean', [x], { axes: attr.ints([-1]), keepdims: attr.int(0) })]) },
+  { name: 'ReduceSum axes [0,2]', x: [2, 3, 4], build: (b, x) => b.op('Tanh', [b.op('ReduceSum', [x, b.int64([0, 2])], { keepdims: attr.int(0) })]) },
+  { name: 'ReduceSum all axes', x: [2, 3], build: (b, x) => b.op('Mul', [b.op('ReduceSum', [x], { keepdims: attr.int(1) }), x]) },
   // Broadcasting arithmetic, with constant and non-constant operands.
   { name: 'Add constant [3,1,1]', x: [2, 3, 4, 4], build: (b, x, rnd) => b.op('Add', [x, randomConstant(b, rnd, [3, 1, 1])]) },
   { name: 'Sub constant on the left', x: [2, 3], build: (b, x, rnd) => b.op('Sub', [randomConstant(b, rnd, [3]), x]) },

@@ -122,8 +122,9 @@ async function decodeResized(path: string, width: number, height: number, resize
     }
     return new Uint8Array(data.buffer, data.byteOffset, data.length);
   } catch (err) {
-    const msg = String((err as Error).message ?? err).split('\n')[0]!.trim();
-    throw new HeatlensError(`cannot read image ${path}: ${msg}`);
+    // libvips reports over several lines ("Input file has corrupt header:\n  pngload: …"): join them.
+    const msg = String((err as Error).message ?? err).split('\n').map((l) => l.trim()).filter(Boolean).join(' ').replace(/:$/, '');
+    throw new HeatlensError(`cannot read image ${path}: ${msg || 'not a readable image'}`);
   }
 }
 

@@ -15,6 +15,7 @@ import { leakyRelu } from './leakyRelu.js';
 import { matmul } from './matmul.js';
 import { maxPool } from './maxPool.js';
 import { pad } from './pad.js';
+import { reduceMean, reduceSum } from './reduce.js';
 import { relu } from './relu.js';
 import { passThrough, reshapeLike, transpose } from './shapes.js';
 import { sigmoid } from './sigmoid.js';
@@ -24,7 +25,7 @@ import { tanh } from './tanh.js';
 export type DifferentiableOp =
   | 'Conv' | 'Gemm' | 'MatMul'
   | 'Relu' | 'LeakyRelu' | 'Clip' | 'Sigmoid' | 'Tanh' | 'Softmax'
-  | 'MaxPool' | 'AveragePool' | 'GlobalAveragePool'
+  | 'MaxPool' | 'AveragePool' | 'GlobalAveragePool' | 'ReduceSum' | 'ReduceMean'
   | 'Add' | 'Sub' | 'Mul' | 'Div'
   | 'Flatten' | 'Reshape' | 'Squeeze' | 'Unsqueeze' | 'Transpose' | 'Concat' | 'Pad'
   | 'BatchNormalization' | 'Identity' | 'Dropout';
@@ -42,6 +43,8 @@ export const backwardRules: { readonly [K in DifferentiableOp]: BackwardRule } =
   MaxPool: maxPool,
   AveragePool: averagePool,
   GlobalAveragePool: globalAveragePool,
+  ReduceSum: reduceSum,
+  ReduceMean: reduceMean,
   Add: add,
   Sub: sub,
   Mul: mul,
