@@ -9,7 +9,10 @@ import type { DisplayImage } from './image/load.js';
 import { batchTensors, loadImageTensor } from './image/load.js';
 import { type Preset, findPresetForModel, mergePreset, presetFromInputShape } from './image/preset.js';
 import { readNpy } from './io/npy.js';
-import { formatShape } from './ir/tensor.js';
+import type { Graph } from './ir/graph.js';
+import { formatShape, numel } from './ir/tensor.js';
+import { type SmoothOptions, smoothed } from './methods/smoothgrad.js';
+import { type AnyMethod, type AttributionMethod, type DrivenOptions, isDriven } from './methods/types.js';
 import { methodByName } from './methods/index.js';
 import { loadModel } from './model/load.js';
 import { runExplained, sessionForGraph } from './runtime/session.js';
@@ -26,6 +29,18 @@ export interface ExplainRequest {
   threads?: number;
   /** Target layer for CAM methods (value or node name). */
   layer?: string;
+  /** Options of Integrated Gradients and SmoothGrad (steps, scheme, baseline, …). */
+  driven?: DrivenOptions;
+  /** Wrap the (gradient-family) method in SmoothGrad. */
+  smooth?: SmoothOptions;
+  /** Progress lines for long runs. */
+  progress?(message: string): void;
+}
+
+/** SmoothGrad wraps single-pass gradient methods only. */
+function asGraphMethod(method: AnyMethod, kind: string): AttributionMethod {
+  if (isDriven(method)) throw new HeatlensError(`${kind} wraps a gradient method, not ${method.name}`, 'E_USAGE');
+  return method;
 }
 
 export interface ExplainOutcome {
@@ -44,6 +59,8 @@ export interface ExplainOutcome {
   /** Whether the explanation was computed without any backward pass (static Grad-CAM). */
   static: boolean;
   backwardPasses: number;
+  /** Per image, what a multi-run method reports (IG: steps, δ; SmoothGrad: samples, σ). */
+  details?: Record<string, unknown>[];
   timingsMs: { load: number; compile: number; session: number; run: number };
 }
 
@@ -99,17 +116,56 @@ export async function explain(request: ExplainRequest): Promise<ExplainOutcome> 
   }
   const tLoad = clock() - t0;
 
-  t0 = clock();
-  const explained = compileExplained(graph, { method, target: request.targetKind, methodOptions: { layer: request.layer } });
-  const tCompile = clock() - t0;
+  const outputShape = graph.values.get(graph.outputs[0])!.shape;
+  const classes = numel(outputShape) / batch;
   const targets = request.targets?.length === 1 ? new Array(batch).fill(request.targets[0]) : [...(request.targets ?? new Array(batch).fill(-1))];
   if (targets.length !== batch) throw new HeatlensError(`${targets.length} targets given for ${batch} images`, 'E_USAGE');
   for (const t of targets) {
-    if (!Number.isInteger(t) || t < -1 || t >= explained.classes) {
-      throw new HeatlensError(`class index ${t} is out of range: the model has ${explained.classes} classes (0–${explained.classes - 1})`, 'E_USAGE');
+    if (!Number.isInteger(t) || t < -1 || t >= classes) {
+      throw new HeatlensError(`class index ${t} is out of range: the model has ${classes} classes (0–${classes - 1})`, 'E_USAGE');
     }
   }
+  const common = { inputShape, batch, classes, displays, preset };
 
+  const driven = request.smooth ? smoothed(asGraphMethod(method, request.smooth.kind), request.smooth) : isDriven(method) ? method : undefined;
+  if (driven) {
+    // One image at a time: each image's points (IG) or noisy copies (SmoothGrad) form the batch.
+    const models = new Map<number, Graph>();
+    const model = (m: number) => {
+      if (!models.has(m)) models.set(m, loadModel(request.modelPath, m).graph);
+      return models.get(m)!;
+    };
+    const per = tensor.length / batch;
+    const single = [1, ...inputShape.slice(1)];
+    t0 = clock();
+    const results = [];
+    for (let i = 0; i < batch; i++) {
+      results.push(await driven.drive({
+        model, input: tensor.slice(i * per, (i + 1) * per), dims: single, target: targets[i], preset,
+        options: request.driven ?? {}, threads: request.threads, progress: request.progress,
+      }));
+    }
+    const tRun = clock() - t0;
+    const attribution = new Float32Array(results.reduce((n, r) => n + r.attribution.length, 0));
+    results.forEach((r, i) => attribution.set(r.attribution, i * r.attribution.length));
+    const logits = new Float32Array(batch * classes);
+    results.forEach((r, i) => logits.set(r.logits, i * classes));
+    return {
+      ...common,
+      logits,
+      attribution,
+      attributionDims: [batch, ...results[0].attributionDims.slice(1)],
+      targets: results.map((r) => r.target),
+      static: false,
+      backwardPasses: 1,
+      details: results.map((r) => r.details),
+      timingsMs: { load: tLoad, compile: 0, session: 0, run: tRun },
+    };
+  }
+
+  t0 = clock();
+  const explained = compileExplained(graph, { method: method as AttributionMethod, target: request.targetKind, methodOptions: { layer: request.layer } });
+  const tCompile = clock() - t0;
   t0 = clock();
   const session = await sessionForGraph(explained.graph, { threads: request.threads });
   const tSession = clock() - t0;
@@ -118,15 +174,11 @@ export async function explain(request: ExplainRequest): Promise<ExplainOutcome> 
   const tRun = clock() - t0;
   await session.release();
   return {
-    inputShape,
-    batch,
-    classes: explained.classes,
+    ...common,
     logits: result.logits,
     attribution: result.attribution,
     attributionDims: result.attributionDims,
     targets: result.target,
-    displays,
-    preset,
     layerMap: result.layerMap,
     static: explained.static,
     backwardPasses: explained.backwardPasses,

@@ -10,7 +10,7 @@ import { compileExplained } from '../src/compile/explain.js';
 import { HeatlensError } from '../src/errors.js';
 import type { GraphBuilder } from '../src/ir/builder.js';
 import { attr, type Graph } from '../src/ir/graph.js';
-import { methodByName } from '../src/methods/index.js';
+import { graphMethodByName } from '../src/methods/index.js';
 import { loadModel } from '../src/model/load.js';
 import { runExplained, sessionForGraph } from '../src/runtime/session.js';
 import { graphOf, randomConstant } from './util/graphs.js';
@@ -22,7 +22,7 @@ const CAM_METHODS = ['gradcam', 'gradcam++', 'hirescam', 'guided-gradcam'];
 async function explainBoth(model: Graph, method: string, layer?: string, targets = [-1, 2]) {
   const results = [];
   for (const staticGradients of [true, false]) {
-    const ex = compileExplained(model, { method: methodByName(method), methodOptions: { layer }, staticGradients });
+    const ex = compileExplained(model, { method: graphMethodByName(method), methodOptions: { layer }, staticGradients });
     const shape = model.values.get(model.inputs[0])!.shape;
     const rnd = new Random(5);
     const x = Float32Array.from(rnd.normals(shape.reduce((a, b) => a * b, 1)));
@@ -95,13 +95,13 @@ describe('when the gradient cannot be static', () => {
       const deeper = b.op('Relu', [b.op('Conv', [b.op('Relu', [f]), randomConstant(b, rnd, [4, 4, 3, 3])], { pads: attr.ints([1, 1, 1, 1]) })]);
       return b.op('Gemm', [b.op('Flatten', [b.op('GlobalAveragePool', [deeper])]), randomConstant(b, rnd, [5, 4])], { transB: attr.int(1) });
     });
-    const ex = compileExplained(model, { method: methodByName('gradcam'), methodOptions: { layer: 'features' } });
+    const ex = compileExplained(model, { method: graphMethodByName('gradcam'), methodOptions: { layer: 'features' } });
     assert.equal(ex.static, false);
     assert.equal(ex.backwardPasses, 1);
   });
 
   test('the probability target is input-dependent, so dynamic', () => {
-    const ex = compileExplained(tinyCnn(HEADS['Relu → GAP → Flatten → Gemm(transB=1)']), { method: methodByName('gradcam'), target: 'probability', methodOptions: { layer: 'features' } });
+    const ex = compileExplained(tinyCnn(HEADS['Relu → GAP → Flatten → Gemm(transB=1)']), { method: graphMethodByName('gradcam'), target: 'probability', methodOptions: { layer: 'features' } });
     assert.equal(ex.static, false);
   });
 
@@ -111,7 +111,7 @@ describe('when the gradient cannot be static', () => {
       const logits = b.op('Gemm', [pooled, randomConstant(b, rnd, [5, 4])], { transB: attr.int(1) });
       return b.op('Add', [logits, b.op('ReduceSum', [b.op('Flatten', [f]), b.int64([1])], { keepdims: attr.int(1) })]);
     });
-    const ex = compileExplained(model, { method: methodByName('gradcam'), methodOptions: { layer: 'features' } });
+    const ex = compileExplained(model, { method: graphMethodByName('gradcam'), methodOptions: { layer: 'features' } });
     assert.equal(ex.static, false);
   });
 });
@@ -119,17 +119,17 @@ describe('when the gradient cannot be static', () => {
 describe('layer selection', () => {
   const model = () => tinyCnn(HEADS['Relu → GAP → Flatten → Gemm(transB=1)']);
   test('default: the last layer with spatial size > 1', () => {
-    const ex = compileExplained(model(), { method: methodByName('gradcam') });
+    const ex = compileExplained(model(), { method: graphMethodByName('gradcam') });
     assert.equal(ex.static, true);
   });
   test('an unknown layer lists the candidates', () => {
-    assert.throws(() => compileExplained(model(), { method: methodByName('gradcam'), methodOptions: { layer: 'nope' } }),
+    assert.throws(() => compileExplained(model(), { method: graphMethodByName('gradcam'), methodOptions: { layer: 'nope' } }),
       (e: unknown) => e instanceof HeatlensError && /no layer named 'nope'; candidates: .*features/.test(e.message));
   });
   test('a layer without spatial size is refused with the candidates', () => {
     const g = model();
     const pooled = g.nodes.find((n) => n.op === 'GlobalAveragePool')!.outputs[0];
-    assert.throws(() => compileExplained(g, { method: methodByName('gradcam'), methodOptions: { layer: pooled } }),
+    assert.throws(() => compileExplained(g, { method: graphMethodByName('gradcam'), methodOptions: { layer: pooled } }),
       (e: unknown) => e instanceof HeatlensError && /not a 4-D map with spatial size > 1.*candidates: /.test(e.message));
   });
 });

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { compileExplained } from '../src/compile/explain.js';
 import { readNpy } from '../src/io/npy.js';
-import { methodByName } from '../src/methods/index.js';
+import { graphMethodByName } from '../src/methods/index.js';
 import { loadModel } from '../src/model/load.js';
 import { runExplained, sessionForGraph } from '../src/runtime/session.js';
 import { relativeMaxError } from './util/ort.js';
@@ -63,7 +63,7 @@ describe('attributions equal PyTorch autograd (max rel. error ≤ 1e-4)', () => 
           const logitsRef = await readNpy(join(dir, 'logits.npy'));
           const batch = input.shape[0];
           const { graph } = loadModel(modelPath, batch);
-          const explained = compileExplained(graph, { method: methodByName(v.method), target: v.probability ? 'probability' : 'logit' });
+          const explained = compileExplained(graph, { method: graphMethodByName(v.method), target: v.probability ? 'probability' : 'logit' });
           const session = await sessionForGraph(explained.graph, { threads: 2 });
           const targets = Array.from(target.data as BigInt64Array, Number);
           const out = await runExplained(session, explained.input, Float32Array.from(input.data as Float32Array), input.shape, targets);

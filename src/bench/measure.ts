@@ -4,11 +4,16 @@
  */
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
-import { compileExplained, TARGET_INPUT } from '../compile/explain.js';
-import { methodByName } from '../methods/index.js';
+import { standaloneGraph } from '../compile/standalone.js';
+import type { Graph } from '../ir/graph.js';
+import type { SmoothKind } from '../methods/smoothgrad.js';
 import { loadModel } from '../model/load.js';
 import { encodeModel } from '../onnx/write.js';
 import { createSession } from '../runtime/session.js';
+
+/** Integrated Gradients is timed with this many points (Gauss–Legendre), SmoothGrad with this many copies. */
+export const BENCH_IG_STEPS = 16;
+export const BENCH_NOISE_SAMPLES = 16;
 
 export interface Measurement {
   config: string;
@@ -48,18 +53,29 @@ function syntheticInput(n: number): Float32Array {
 }
 
 export async function measure(req: MeasureRequest): Promise<Measurement> {
-  const { graph } = loadModel(req.modelPath, 1);
-  const inputName = graph.inputs[0];
-  const shape = [...graph.values.get(inputName)!.shape];
   let bytes: Uint8Array;
-  const feeds: Record<string, ort.Tensor> = {
-    [inputName]: new ort.Tensor('float32', syntheticInput(shape.reduce((a, b) => a * b, 1)), shape),
-  };
+  let graph: Graph;
   if (req.config === 'inference') {
+    graph = loadModel(req.modelPath, 1).graph;
     bytes = readFileSync(req.modelPath);
   } else {
-    bytes = encodeModel(compileExplained(graph, { method: methodByName(req.config) }).graph);
-    feeds[TARGET_INPUT] = new ort.Tensor('int64', BigInt64Array.from([-1n]), [1]);
+    // 'method', or 'method+smoothgrad' (SmoothGrad around it); IG and SmoothGrad at their bench sizes.
+    const [method, smooth] = req.config.split('+');
+    graph = standaloneGraph({
+      modelPath: req.modelPath, method, batch: 1,
+      driven: { steps: BENCH_IG_STEPS, scheme: 'gausslegendre' },
+      smooth: smooth ? { kind: smooth as SmoothKind, samples: BENCH_NOISE_SAMPLES } : undefined,
+    }).graph;
+    bytes = encodeModel(graph);
+  }
+  // Every float input gets synthetic data (the image, IG's baseline, SmoothGrad's noise); the class is −1.
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const name of graph.inputs) {
+    const { dtype, shape } = graph.values.get(name)!;
+    const n = shape.reduce((a, b) => a * b, 1);
+    feeds[name] = dtype === 'int64'
+      ? new ort.Tensor('int64', new BigInt64Array(n).fill(-1n), [...shape])
+      : new ort.Tensor('float32', syntheticInput(n), [...shape]);
   }
   const session = await createSession(bytes, { threads: req.threads });
   for (let i = 0; i < req.warmup; i++) await session.run(feeds);

@@ -46,7 +46,7 @@ export function formatTable(headers: string[], rows: (string | number)[][]): str
 }
 
 export async function runBench(req: BenchRequest): Promise<BenchReport> {
-  req.methods.forEach(methodByName);
+  req.methods.forEach((m) => methodByName(m.split('+')[0]));
   const configs = ['inference', ...req.methods];
   const rows: BenchReport['rows'] = [];
   let inference = NaN;

@@ -2,16 +2,17 @@
 import { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { HeatlensError } from '../errors.js';
-import { compileExplained } from '../compile/explain.js';
-import { methodByName, methodNames } from '../methods/index.js';
-import { loadModel } from '../model/load.js';
+import { standaloneGraph } from '../compile/standalone.js';
+import { methodNames } from '../methods/index.js';
+import { addDrivenOptions, type DrivenFlags, smoothOptions } from './methodOptions.js';
 import { encodeModel } from '../onnx/write.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { DEFAULT_MODEL } from './defaults.js';
 import { positiveInt } from './options.js';
 
-interface CompileFlags {
+interface CompileFlags extends DrivenFlags {
   model: string;
+  layer?: string;
   method: string;
   batch: number;
   probability: boolean;
@@ -20,7 +21,7 @@ interface CompileFlags {
 }
 
 export function compileCommand(): Command {
-  return new Command('compile')
+  const cmd = new Command('compile')
     .description('compile a model and a method into one ONNX graph with outputs logits, attribution, target')
     .option('-m, --model <file>', 'ONNX model', DEFAULT_MODEL)
     .option('--method <name>', `attribution method: ${methodNames.join(', ')}`, 'saliency')
@@ -28,12 +29,15 @@ export function compileCommand(): Command {
     .option('--probability', 'differentiate the softmax probability instead of the logit', false)
     .option('-o, --out <file.onnx>', 'where to write the explained model')
     .option('--json', 'print one JSON object', false)
-    .action(async (flags: CompileFlags) => {
+    .option('--layer <name>', 'target layer of CAM methods');
+  addDrivenOptions(cmd, { runtime: false });
+  return cmd.action(async (flags: CompileFlags) => {
       if (!flags.out) throw new HeatlensError('compile needs --out <file.onnx>', 'E_USAGE');
-      const method = methodByName(flags.method);
       const t0 = performance.now();
-      const { graph } = loadModel(flags.model, flags.batch);
-      const explained = compileExplained(graph, { method, target: flags.probability ? 'probability' : 'logit' });
+      const explained = standaloneGraph({
+        modelPath: flags.model, method: flags.method, batch: flags.batch, target: flags.probability ? 'probability' : 'logit',
+        layer: flags.layer, driven: { steps: flags.steps, scheme: flags.scheme }, smooth: smoothOptions(flags),
+      });
       const bytes = encodeModel(explained.graph);
       await writeFileAtomic(flags.out, bytes);
       const ms = performance.now() - t0;
@@ -42,13 +46,15 @@ export function compileCommand(): Command {
         model: flags.model, method: flags.method, out: flags.out, batch: flags.batch,
         nodes: explained.graph.nodes.length, bytes: bytes.length, originalBytes: original,
         sizeRatio: Number((bytes.length / original).toFixed(4)), ms: Number(ms.toFixed(1)),
-        inputs: [explained.input, 'target_class (int64 [batch], −1 = top-1)'], outputs: explained.graph.outputs,
+        inputs: explained.inputs, outputs: explained.graph.outputs.map((o) => `${o} [${explained.graph.values.get(o)!.shape.join('×')}]`),
+        static: explained.static,
       };
       if (flags.json) return console.log(JSON.stringify(summary));
       console.log([
         `wrote   ${flags.out} (${(bytes.length / 1e6).toFixed(2)} MB, ${summary.sizeRatio}× the original; ${summary.nodes} nodes)`,
-        `inputs  ${explained.input} [${graph.values.get(explained.input)!.shape.join('×')}], target_class int64 [${flags.batch}] (class per image; −1 = top-1)`,
-        `outputs logits [${flags.batch}×${explained.classes}], attribution [${graph.values.get(explained.input)!.shape.join('×')}], target [${flags.batch}]`,
+        `inputs  ${summary.inputs.join(', ')}`,
+        `outputs ${summary.outputs.join(', ')}`,
+        ...(explained.static ? ['static  the gradient is derived at compile time: no backward pass'] : []),
         `time    ${summary.ms} ms`,
       ].join('\n'));
     });

@@ -8,13 +8,14 @@ import { type Reduction, REDUCTIONS, reduceChannels } from '../heatmap/reduce.js
 import { writeHeatmapPng } from '../heatmap/render.js';
 import { writeNpy } from '../io/npy.js';
 import { methodByName, methodNames } from '../methods/index.js';
+import { addDrivenOptions, type DrivenFlags, drivenOptions, smoothOptions } from './methodOptions.js';
 import { loadLabels } from '../model/load.js';
 import { topK } from '../model/topk.js';
 import { explain } from '../pipeline.js';
 import { DEFAULT_IMAGE, DEFAULT_MODEL } from './defaults.js';
 import { type PresetFlags, choice, numberList, positiveInt, presetOverrides, size, targetList } from './options.js';
 
-interface ExplainFlags extends PresetFlags {
+interface ExplainFlags extends PresetFlags, DrivenFlags {
   model: string;
   input: string[];
   method: string;
@@ -69,6 +70,7 @@ export function explainCommand(): Command {
     .addOption(new Option('--colormap <name>', 'colormap').choices(COLORMAPS).default('inferno'))
     .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt('--threads'));
   addPresetOptions(cmd);
+  addDrivenOptions(cmd, { runtime: true });
   return cmd.action(async (flags: ExplainFlags) => {
     methodByName(flags.method);
     const labels = loadLabels(flags.model, flags.labels);
@@ -81,6 +83,9 @@ export function explainCommand(): Command {
       preset: presetOverrides(flags),
       threads: flags.threads,
       layer: flags.layer,
+      driven: drivenOptions(flags),
+      smooth: smoothOptions(flags),
+      progress: process.stderr.isTTY && !flags.json ? (line) => process.stderr.write(`${line}\n`) : undefined,
     });
     const { batch, classes } = outcome;
     const written: string[] = [];
@@ -116,6 +121,7 @@ export function explainCommand(): Command {
         input: flags.input.length === batch ? flags.input[i] : `${flags.input[0]}[${i}]`,
         top5: topK(logits, Math.min(5, classes), labels),
         target: { index: target, label: labels?.[target], logit: logits[target] },
+        ...(outcome.details ? { details: outcome.details[i] } : {}),
       };
     });
     const timings = Object.fromEntries(Object.entries(outcome.timingsMs).map(([k, v]) => [k, Number(v.toFixed(2))]));
@@ -127,15 +133,29 @@ export function explainCommand(): Command {
       }));
       return;
     }
+    const methodLine = flags.smooth
+      ? `method  ${flags.smooth} of ${flags.method} (${outcome.details?.[0]?.samples} noisy copies)`
+      : `method  ${flags.method}, target: ${flags.probability ? 'softmax probability' : 'pre-softmax logit'}, ${outcome.static ? 'static (gradient derived at compile time: no backward pass)' : `${outcome.backwardPasses} backward pass${outcome.backwardPasses === 1 ? '' : 'es'}`}`;
     const lines = [`model   ${flags.model} (input [${outcome.inputShape.join('×')}], ${classes} classes)`,
-      `method  ${flags.method}, target: ${flags.probability ? 'softmax probability' : 'pre-softmax logit'}, ${outcome.static ? 'static (gradient derived at compile time: no backward pass)' : `${outcome.backwardPasses} backward pass${outcome.backwardPasses === 1 ? '' : 'es'}`}`];
+      methodLine];
     for (const img of images) {
       lines.push(`image   ${basename(img.input)}`);
       img.top5.forEach((c, rank) => lines.push(`  ${rank + 1}. ${(c.label ?? `class ${c.index}`).padEnd(24)} ${(100 * c.probability).toFixed(1).padStart(5)}%  logit ${c.logit.toFixed(3)}  [${c.index}]`));
       lines.push(`  explained: ${img.target.label ?? 'class'} [${img.target.index}]`);
+      if (img.details) lines.push(`  ${describeDetails(img.details)}`);
     }
     for (const w of written) lines.push(`wrote   ${w}`);
     lines.push(`time    load ${timings.load} ms, compile ${timings.compile} ms, session ${timings.session} ms, run ${timings.run} ms`);
     console.log(lines.join('\n'));
   });
+}
+
+/** One line for a multi-run method's report: IG's steps and completeness error, SmoothGrad's noise. */
+function describeDetails(d: Record<string, unknown>): string {
+  if (typeof d.relativeDelta === 'number') {
+    const pilot = d.scheme === 'nonuniform' ? `, pilot ${d.forwardEvaluations} forward passes (${Number(d.pilotMs).toFixed(1)} ms)` : '';
+    return `IG ${d.scheme}: ${d.steps} steps, δ = ${Number(d.delta).toPrecision(3)} (${(100 * d.relativeDelta).toFixed(2)}% of |y(x) − y(x′)| = ${Math.abs(Number(d.scoreInput) - Number(d.scoreBaseline)).toPrecision(4)})${pilot}`;
+  }
+  if (typeof d.samples === 'number') return `${d.smoothing}: ${d.samples} noisy copies, σ = ${Number(d.sigma).toPrecision(3)}, seed ${d.seed}`;
+  return JSON.stringify(d);
 }

@@ -9,7 +9,7 @@ import { HeatlensError } from '../errors.js';
 import { appendBackward } from '../grad/backward.js';
 import { GraphBuilder } from '../ir/builder.js';
 import { type Graph, attr, cloneGraph, producers, renameValue } from '../ir/graph.js';
-import { makeTensor, numel } from '../ir/tensor.js';
+import { type Tensor, makeTensor, numel } from '../ir/tensor.js';
 import type { AttributionMethod, MethodContext, MethodOptions } from '../methods/types.js';
 import { resolveLayer } from './layers.js';
 import { staticGradientFor } from './staticGradient.js';
@@ -24,6 +24,29 @@ export interface ExplainOptions {
   methodOptions?: MethodOptions;
   /** Use compile-time gradients where they exist (static Grad-CAM); default true. */
   staticGradients?: boolean;
+  /**
+   * Batch-building stage for methods that explain one image through many model evaluations
+   * (Integrated Gradients' path points, SmoothGrad's noisy copies). The model must be loaded with the
+   * batch size of the points.
+   */
+  prelude?: BatchPrelude;
+}
+
+export interface PreludeInput {
+  name: string;
+  shape: number[];
+  dtype?: 'float32' | 'int64';
+  /** A value baked into the graph as a constant instead of a runtime input. */
+  value?: Tensor;
+}
+
+export interface BatchPrelude {
+  /** Extra graph inputs (or baked constants) the prelude reads. */
+  inputs: PreludeInput[];
+  /** Builds the batch of points [m, …] from the user's input [1, …]. */
+  build(b: GraphBuilder, input: string): string;
+  /** Combines the per-point attributions [m, …] into the explanation [1, …]. */
+  aggregate(b: GraphBuilder, perPoint: string, input: string): string;
 }
 
 export const EXPLAINED_OUTPUTS = { logits: 'logits', attribution: 'attribution', target: 'target', layerMap: 'layer_map' } as const;
@@ -53,7 +76,7 @@ export function imageInput(model: Graph): string {
  * The class-score tensor: the model's first output, or the input of a final Softmax (so the target is
  * the pre-softmax logit), flattened to [B, classes].
  */
-function logitsOf(b: GraphBuilder, graph: Graph): { logits: string; softmaxOutput?: string } {
+export function logitsOf(b: GraphBuilder, graph: Graph): { logits: string; softmaxOutput?: string } {
   const out = graph.outputs[0];
   const producer = producers(graph).get(out);
   const softmaxEnd = producer?.op === 'Softmax';
@@ -68,19 +91,48 @@ function logitsOf(b: GraphBuilder, graph: Graph): { logits: string; softmaxOutpu
   return { logits, softmaxOutput: softmaxEnd && shape.length === 2 ? out : undefined };
 }
 
+/**
+ * Replaces the model's input by a batch built in-graph from a single user image: the model input
+ * becomes an internal value `points` = prelude.build(input, extra inputs), computed before the model's
+ * nodes. Returns the user-facing input name (the model's original input name).
+ */
+export function attachPrelude(graph: Graph, b: GraphBuilder, prelude: BatchPrelude): { userInput: string; points: string } {
+  const modelInput = imageInput(graph);
+  const info = graph.values.get(modelInput)!;
+  const points = b.fresh('points');
+  renameValue(graph, modelInput, points);
+  graph.values.set(modelInput, { dtype: info.dtype, shape: [1, ...info.shape.slice(1)] });
+  graph.inputs = [modelInput];
+  for (const extra of prelude.inputs) {
+    graph.values.set(extra.name, { dtype: extra.dtype ?? 'float32', shape: extra.shape });
+    if (extra.value) graph.initializers.set(extra.name, extra.value);
+    else graph.inputs.push(extra.name);
+  }
+  const modelNodes = graph.nodes;
+  graph.nodes = [];
+  const built = prelude.build(b, modelInput);
+  graph.values.delete(points);
+  renameValue(graph, built, points);
+  graph.nodes = [...graph.nodes, ...modelNodes];
+  return { userInput: modelInput, points };
+}
+
 export function compileExplained(model: Graph, options: ExplainOptions): ExplainedGraph {
   const graph = cloneGraph(model);
-  const input = imageInput(graph);
   const b = new GraphBuilder(graph, 'hl_');
+  const staged = options.prelude ? attachPrelude(graph, b, options.prelude) : undefined;
+  const input = staged?.points ?? imageInput(graph);
   const { logits, softmaxOutput } = logitsOf(b, graph);
   const [batch, classes] = b.shape(logits);
 
   // Target selection: c_b = target_class_b if ≥ 0 else argmax_k logits_bk. (A required input: runtimes
   // such as onnxruntime's JavaScript API do not let a feed override an initializer listed as an input.)
-  graph.values.set(TARGET_INPUT, { dtype: 'int64', shape: [batch] });
+  // With a prelude, one class for the whole batch of points: target_class [1], broadcast.
+  graph.values.set(TARGET_INPUT, { dtype: 'int64', shape: [staged ? 1 : batch] });
   graph.inputs.push(TARGET_INPUT);
+  const requested = staged ? b.op('Expand', [TARGET_INPUT, b.int64([batch])]) : TARGET_INPUT;
   const top = b.op('ArgMax', [logits], { axis: attr.int(1), keepdims: attr.int(0) }, 'top1');
-  const chosen = b.op('Where', [b.op('Less', [TARGET_INPUT, b.constant(makeTensor('int64', [], [0]))]), top, TARGET_INPUT], {}, 'chosen');
+  const chosen = b.op('Where', [b.op('Less', [requested, b.constant(makeTensor('int64', [], [0]))]), top, requested], {}, 'chosen');
   // Seed: one-hot e_c, so the backward pass computes ∂(Σ_b y_{b,c_b})/∂x, i.e. each image's own gradient.
   const classIds = b.constant(makeTensor('int64', [1, classes], [...Array(classes).keys()]), 'class_ids');
   const oneHot = b.op('Cast', [b.op('Equal', [b.op('Unsqueeze', [chosen, b.int64([1])]), classIds])], { to: attr.int(1) }, 'seed');
@@ -117,7 +169,9 @@ export function compileExplained(model: Graph, options: ExplainOptions): Explain
     },
     layer: () => resolveLayer(graph, input, logits, options.methodOptions?.layer),
   };
-  const { attribution, layerMap } = options.method.build(context);
+  const built = options.method.build(context);
+  const attribution = staged ? options.prelude!.aggregate(b, built.attribution, staged.userInput) : built.attribution;
+  const layerMap = staged ? undefined : built.layerMap;
 
   // Give the outputs their public names by renaming the values (no Identity nodes to dispatch); a model
   // value already holding one of the names is renamed away first.
@@ -142,5 +196,24 @@ export function compileExplained(model: Graph, options: ExplainOptions): Explain
   const isStatic = staticPasses > 0 && dynamicPasses === 0;
   graph.metadata.set('heatlens.static', String(isStatic));
   removeDeadCode(graph);
-  return { graph, input, batch, classes, static: isStatic, backwardPasses: dynamicPasses };
+  return { graph, input: staged?.userInput ?? input, batch, classes, static: isStatic, backwardPasses: dynamicPasses };
+}
+
+/**
+ * A forward-only graph over a prelude's batch of points: outputs `logits` [m, classes]. Used for the
+ * Integrated Gradients pilot and the path's end points.
+ */
+export function compileForwardPath(model: Graph, prelude: BatchPrelude): { graph: Graph; input: string } {
+  const graph = cloneGraph(model);
+  const b = new GraphBuilder(graph, 'hl_');
+  const { userInput } = attachPrelude(graph, b, prelude);
+  const { logits } = logitsOf(b, graph);
+  if (graph.values.has(EXPLAINED_OUTPUTS.logits) && logits !== EXPLAINED_OUTPUTS.logits) renameValue(graph, EXPLAINED_OUTPUTS.logits, b.fresh('logits_model'));
+  if (logits !== EXPLAINED_OUTPUTS.logits) {
+    if (graph.outputs.includes(logits)) b.append({ op: 'Identity', name: 'logits_output', inputs: [logits], outputs: [EXPLAINED_OUTPUTS.logits], attrs: {} });
+    else renameValue(graph, logits, EXPLAINED_OUTPUTS.logits);
+  }
+  graph.outputs = [EXPLAINED_OUTPUTS.logits];
+  removeDeadCode(graph);
+  return { graph, input: userInput };
 }

@@ -5,6 +5,8 @@
  */
 import type { RectifierRule } from '../grad/types.js';
 import type { GraphBuilder } from '../ir/builder.js';
+import type { Graph } from '../ir/graph.js';
+import type { Preset } from '../image/preset.js';
 
 export interface MethodOptions {
   /** Target layer for CAM methods: a value or node name (default: the last layer with spatial size > 1). */
@@ -32,6 +34,7 @@ export interface MethodOutput {
   layerMap?: string;
 }
 
+/** A method whose explanation is one pass of one compiled graph. */
 export interface AttributionMethod {
   readonly name: string;
   /** One line for --help and docs. */
@@ -40,3 +43,54 @@ export interface AttributionMethod {
   readonly signed: boolean;
   build(ctx: MethodContext): MethodOutput;
 }
+
+/** Options of the methods that drive several runs (Integrated Gradients, SmoothGrad). */
+export interface DrivenOptions {
+  steps?: number;
+  scheme?: string;
+  baseline?: string;
+  maxBatch?: number;
+  pilotSteps?: number;
+  targetDelta?: number;
+  maxSteps?: number;
+  seed?: number;
+}
+
+export interface DriverContext {
+  /** The canonical model compiled for `batch` points. */
+  model(batch: number): Graph;
+  /** One image [1, …] in the model's input layout. */
+  input: Float32Array;
+  dims: readonly number[];
+  /** Class to explain; −1 = the top-1 class of the input. */
+  target: number;
+  preset?: Preset;
+  options: DrivenOptions;
+  threads?: number;
+  /** Progress lines for long runs (stderr in the CLI). */
+  progress?(message: string): void;
+}
+
+export interface DriverResult {
+  attribution: Float32Array;
+  attributionDims: number[];
+  /** Logits of the input itself. */
+  logits: Float32Array;
+  target: number;
+  /** Method-specific facts for the report (steps used, convergence error, …). */
+  details: Record<string, unknown>;
+}
+
+/** A method that explains one image through several runs of compiled graphs, driven from JavaScript. */
+export interface DrivenMethod {
+  readonly name: string;
+  readonly summary: string;
+  readonly signed: boolean;
+  drive(ctx: DriverContext): Promise<DriverResult>;
+  /** The standalone explained graph for `heatlens compile` (its inputs documented in `inputs`). */
+  standalone(model: (batch: number) => Graph, options: DrivenOptions): { graph: Graph; inputs: string[] };
+}
+
+export type AnyMethod = AttributionMethod | DrivenMethod;
+
+export const isDriven = (m: AnyMethod): m is DrivenMethod => 'drive' in m;
