@@ -96,3 +96,19 @@ test('rectifier rules: exact R·1[f>0], guided ReLU(R)·1[f>0], deconv ReLU(R)',
     assert.deepEqual(ort.map((z) => z + 0), expected);
   }
 });
+
+test('rectifier → MaxPool fusion equals the unfused composition for every rectifier rule', async () => {
+  // Relu zeros tie inside windows; a 1×1×4×4 map with negative, zero and positive windows.
+  const x = [-1, -2, 0, 3, -3, -1, 3, 1, 2, 2, -5, -6, 1, 2, -7, -8];
+  const v = [1, -2, 3, -4];
+  const pool = { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) };
+  for (const [name, rule] of [['exact', exactRectifier], ['guided', guidedRectifier], ['deconv', deconvRectifier]] as const) {
+    for (const act of ['Relu', 'LeakyRelu'] as const) {
+      const fused = await vjpBoth([1, 1, 4, 4], x, v, (b, i) => b.op('MaxPool', [b.op(act, [i])], pool), rule);
+      // An Identity between the two breaks the pattern: the engine runs both rules in sequence.
+      const plain = await vjpBoth([1, 1, 4, 4], x, v, (b, i) => b.op('MaxPool', [b.op('Identity', [b.op(act, [i])])], pool), rule);
+      assert.deepEqual(fused.interp, plain.interp, `${act} ${name}: interpreter`);
+      assert.deepEqual(fused.ort, plain.ort, `${act} ${name}: onnxruntime`);
+    }
+  }
+});

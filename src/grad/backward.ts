@@ -6,7 +6,8 @@
  */
 import { HeatlensError } from '../errors.js';
 import { GraphBuilder } from '../ir/builder.js';
-import type { Graph, Node } from '../ir/graph.js';
+import { type Graph, type Node, consumers } from '../ir/graph.js';
+import { findFusion } from './fusions.js';
 import { backwardRules, hasBackwardRule } from './rules/index.js';
 import type { RectifierRule } from './types.js';
 import { sumAll } from './util.js';
@@ -70,10 +71,20 @@ export function appendBackward(graph: Graph, request: BackwardRequest): string {
     contributions.set(value, [sum]);
     return sum;
   };
+  const producerOf = new Map(nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  const readers = consumers(graph);
+  const fused = new Set<Node>();
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i];
+    if (fused.has(node)) continue;
     const dy = node.outputs.map((o) => (o ? total(o) : undefined));
     if (dy.every((g) => g === undefined)) continue;
+    const fusion = dy[0] ? findFusion(b, node, (v) => producerOf.get(v), (v) => (readers.get(v)?.length ?? 0) === 1 && !graph.outputs.includes(v)) : undefined;
+    if (fusion && needsGrad.has(fusion.producer.inputs[0])) {
+      fused.add(fusion.producer);
+      push(fusion.producer.inputs[0], fusion.build(b, dy[0]!, request.rectifier));
+      continue;
+    }
     const rule = backwardRules[node.op as keyof typeof backwardRules];
     const needs = (k: number) => Boolean(node.inputs[k]) && needsGrad.has(node.inputs[k]);
     const grads = rule({ b, node, dy, needs, rectifier: request.rectifier });

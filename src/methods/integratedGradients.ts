@@ -54,15 +54,31 @@ export function integratedGradientsPrelude(m: number, inputShape: readonly numbe
   };
 }
 
-/** Sessions for the gradient batch (per chunk size) and forward-only path batches, compiled once each. */
-class IgEngine {
+/**
+ * Sessions for the gradient batch (per chunk size) and the forward-only path batches, compiled once
+ * each and reusable across images of the same model; counters and timers accumulate until reset().
+ */
+export class IgEngine {
   private readonly sessions = new Map<string, Promise<{ session: ort.InferenceSession; input: string }>>();
   gradientEvaluations = 0;
   forwardEvaluations = 0;
   pilotMs = 0;
   gradientMs = 0;
 
-  constructor(private readonly ctx: DriverContext) {}
+  constructor(private readonly ctx: Pick<DriverContext, 'model' | 'dims' | 'threads'>) {}
+
+  reset(): void {
+    this.gradientEvaluations = 0;
+    this.forwardEvaluations = 0;
+    this.pilotMs = 0;
+    this.gradientMs = 0;
+  }
+
+  /** Compiles and opens the sessions `steps`-point runs need, so later timings exclude start-up. */
+  async prepare(steps: number, maxBatch: number, pilotPoints: number): Promise<void> {
+    await this.session('gradient', Math.min(steps, maxBatch));
+    await this.session('forward', pilotPoints);
+  }
 
   private session(kind: 'gradient' | 'forward', m: number) {
     const key = `${kind}:${m}`;
@@ -162,7 +178,7 @@ function checkSteps(options: DrivenOptions): number {
  * Runs IG for one image, adding steps (×1.5, rounded up) while --target-delta asks for a smaller
  * relative δ, up to --max-steps.
  */
-export async function runIntegratedGradients(ctx: DriverContext) {
+export async function runIntegratedGradients(ctx: DriverContext, shared?: IgEngine) {
   const options = ctx.options;
   const scheme = schemeOf(options.scheme);
   let steps = checkSteps(options);
@@ -170,7 +186,8 @@ export async function runIntegratedGradients(ctx: DriverContext) {
   const pilotSteps = options.pilotSteps ?? 16;
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new HeatlensError(`--max-batch must be an integer ≥ 1, got ${maxBatch}`, 'E_USAGE');
   const baseline = await makeBaseline({ spec: options.baseline ?? 'zero', input: ctx.input, dims: ctx.dims, preset: ctx.preset, seed: options.seed });
-  const engine = new IgEngine(ctx);
+  const engine = shared ?? new IgEngine(ctx);
+  engine.reset();
   try {
     // End points (and the pilot for the non-uniform scheme) in one forward batch: α = j/N, j = 0…N.
     const pilotAlphas = scheme === 'nonuniform' ? Float64Array.from({ length: pilotSteps + 1 }, (_, j) => j / pilotSteps) : Float64Array.from([0, 1]);
@@ -201,7 +218,7 @@ export async function runIntegratedGradients(ctx: DriverContext) {
       steps = Math.min(options.maxSteps ?? 1024, Math.ceil(steps * 1.5));
     }
   } finally {
-    await engine.release();
+    if (!shared) await engine.release();
   }
 }
 

@@ -9,6 +9,7 @@ import { Conv } from './conv.js';
 import { ConvTranspose } from './convTranspose.js';
 import { CumSum } from './cumSum.js';
 import { Dropout } from './dropout.js';
+import { MaxUnpool } from './maxUnpool.js';
 import { Expand, Tile } from './expand.js';
 import { Gather } from './gather.js';
 import { Gemm } from './gemm.js';
@@ -56,6 +57,7 @@ export const kernels: { readonly [K in KnownOp]: Kernel } = {
   Unsqueeze,
   Expand,
   Tile,
+  MaxUnpool,
   Gather,
   ScatterElements,
   Resize,

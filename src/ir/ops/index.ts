@@ -8,6 +8,7 @@ import { Expand, Tile } from './expand.js';
 import { Gather } from './gather.js';
 import { Gemm } from './gemm.js';
 import { MatMul } from './matmul.js';
+import { MaxUnpool } from './maxUnpool.js';
 import { Pad } from './pad.js';
 import { AveragePool, GlobalPool, MaxPool } from './pool.js';
 import { ArgMax, Reduce } from './reduce.js';
@@ -26,6 +27,7 @@ export const opSchemas = {
   Gemm,
   MatMul,
   MaxPool,
+  MaxUnpool,
   AveragePool,
   GlobalAveragePool: GlobalPool,
   GlobalMaxPool: GlobalPool,
