@@ -97,9 +97,10 @@ export function staticGradientFor(graph: Graph, layer: string, logits: string): 
     build(b, chosen, rectifier) {
       const { rows, scale } = fc.weights(b);
       const classes = b.shape(rows)[0];
-      const table = b.op('Reshape', [rows, b.int64([classes, channels, 1, 1])], {}, 'static_class_weights');
-      const row = b.op('Gather', [table, chosen], { axis: attr.int(0) }, 'static_weight_row');
-      const grad = b.op('Mul', [row, b.scalar(scale / area)], {}, 'static_gradient');
+      // α·W/(h·w) as a [C, K, 1, 1] table: built from the initializer by nodes the runtime folds at load.
+      const scaled = b.op('Mul', [rows, b.scalar(scale / area)]);
+      const table = b.op('Reshape', [scaled, b.int64([classes, channels, 1, 1])], {}, 'static_class_weights');
+      const grad = b.op('Gather', [table, chosen], { axis: attr.int(0) }, 'static_gradient');
       return relu ? rectifier(b, grad, () => b.op('Sign', [relu!], {}, 'static_relu_mask')) : grad;
     },
   };

@@ -15,7 +15,9 @@ export const gradcam: AttributionMethod = {
     const { b } = ctx;
     const layer = ctx.layer();
     const grad = ctx.gradient(layer, exactRectifier);
-    const alpha = b.op('ReduceMean', [grad], { axes: attr.ints([2, 3]), keepdims: attr.int(1) }, 'gradcam_alpha');
+    // A gradient already constant over positions ([B,K,1,1], static Grad-CAM without a Relu) is its own mean.
+    const [, , h, w] = b.shape(grad);
+    const alpha = h * w === 1 ? grad : b.op('ReduceMean', [grad], { axes: attr.ints([2, 3]), keepdims: attr.int(1) }, 'gradcam_alpha');
     const map = channelMap(b, layer, alpha);
     return { attribution: upsampleToInput(ctx, map), layerMap: map };
   },
