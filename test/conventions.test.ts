@@ -112,3 +112,15 @@ test('rectifier → MaxPool fusion equals the unfused composition for every rect
     }
   }
 });
+
+test('overlapping max-pool windows after a rectifier: the guided and deconv rules see the summed gradient', async () => {
+  // 1×1×1×5, windows [0..2] and [2..4] (3/2): both pick position 2 (value 9); seeds +3 and −5 sum to −2,
+  // so guided and deconv give ReLU(−2) = 0 there (a per-window rule would give 3).
+  const x = [1, 2, 9, 3, 4];
+  const build = (b: GraphBuilder, i: string) => b.op('MaxPool', [b.op('Relu', [i])], { kernel_shape: attr.ints([1, 3]), strides: attr.ints([1, 2]) });
+  for (const rule of [guidedRectifier, deconvRectifier]) {
+    const { interp, ort } = await vjpBoth([1, 1, 1, 5], x, [3, -5], build, rule);
+    assert.deepEqual(interp.map((z) => z + 0), [0, 0, 0, 0, 0]);
+    assert.deepEqual(ort.map((z) => z + 0), [0, 0, 0, 0, 0]);
+  }
+});

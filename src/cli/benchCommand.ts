@@ -9,7 +9,7 @@ import { positiveInt } from './options.js';
 export function benchCommand(): Command {
   return new Command('bench')
     .description('median latency of inference alone and of each method (after warm-up), their ratio, peak memory')
-    .option('-m, --model <file>', 'ONNX model', DEFAULT_MODEL)
+    .option('-m, --model <file>', 'ONNX model (default: the built-in CIFAR-10 CNN, models/default)')
     .option('--methods <list>', 'comma-separated methods', methodNames.join(','))
     .option('--iters <n>', 'timed iterations per configuration', positiveInt('--iters'), 50)
     .option('--warmup <n>', 'untimed iterations first', positiveInt('--warmup'), 5)
@@ -17,7 +17,7 @@ export function benchCommand(): Command {
     .option('--json', 'print one JSON object', false)
     .action(async (flags) => {
       const report = await runBench({
-        modelPath: flags.model, methods: String(flags.methods).split(','), iters: flags.iters, warmup: flags.warmup, threads: flags.threads,
+        modelPath: flags.model ?? DEFAULT_MODEL, methods: String(flags.methods).split(','), iters: flags.iters, warmup: flags.warmup, threads: flags.threads,
       });
       if (flags.json) return console.log(JSON.stringify(report));
       console.log(report.table);

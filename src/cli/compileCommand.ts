@@ -23,7 +23,7 @@ interface CompileFlags extends DrivenFlags {
 export function compileCommand(): Command {
   const cmd = new Command('compile')
     .description('compile a model and a method into one ONNX graph with outputs logits, attribution, target')
-    .option('-m, --model <file>', 'ONNX model', DEFAULT_MODEL)
+    .option('-m, --model <file>', 'ONNX model (default: the built-in CIFAR-10 CNN, models/default)')
     .option('--method <name>', `attribution method: ${methodNames.join(', ')}`, 'saliency')
     .option('-b, --batch <n>', 'batch size compiled into the graph (shapes are static)', positiveInt('--batch'), 1)
     .option('--probability', 'differentiate the softmax probability instead of the logit', false)
@@ -31,7 +31,8 @@ export function compileCommand(): Command {
     .option('--json', 'print one JSON object', false)
     .option('--layer <name>', 'target layer of CAM methods');
   addDrivenOptions(cmd, { runtime: false });
-  return cmd.action(async (flags: CompileFlags) => {
+  return cmd.action(async (parsed: CompileFlags) => {
+      const flags = { ...parsed, model: parsed.model ?? DEFAULT_MODEL };
       if (!flags.out) throw new HeatlensError('compile needs --out <file.onnx>', 'E_USAGE');
       const t0 = performance.now();
       const explained = standaloneGraph({

@@ -54,10 +54,10 @@ export function addPresetOptions(cmd: Command): Command {
 export function explainCommand(): Command {
   const cmd = new Command('explain')
     .description('explain what a classifier looks at in an image and write the heat map')
-    .option('-m, --model <file>', 'ONNX model', DEFAULT_MODEL)
-    .option('-i, --input <files...>', 'PNG/JPEG images (one batch), or one .npy float32 tensor in the model layout', [DEFAULT_IMAGE])
+    .option('-m, --model <file>', 'ONNX model (default: the built-in CIFAR-10 CNN, models/default)')
+    .option('-i, --input <files...>', 'PNG/JPEG images (one batch), or one .npy float32 tensor in the model layout (default: the built-in sample photo)')
     .option('--method <name>', `attribution method: ${methodNames.join(', ')}`, 'saliency')
-    .option('-t, --target <class>', "class to explain: 'top' or an index (comma-separated: one per image)", targetList, [-1])
+    .option('-t, --target <class>', "class to explain: 'top' (default) or an index; comma-separated: one per image", targetList)
     .option('--probability', 'differentiate the softmax probability instead of the pre-softmax logit', false)
     .option('-o, --out <file.png>', 'write the heat map as PNG (overlaid on the image)')
     .option('--no-overlay', 'write the plain coloured map, not overlaid')
@@ -71,7 +71,13 @@ export function explainCommand(): Command {
     .option('--threads <n>', 'onnxruntime intra-op threads', positiveInt('--threads'));
   addPresetOptions(cmd);
   addDrivenOptions(cmd, { runtime: true });
-  return cmd.action(async (flags: ExplainFlags) => {
+  return cmd.action(async (parsed: ExplainFlags) => {
+    const flags: ExplainFlags = {
+      ...parsed,
+      model: parsed.model ?? DEFAULT_MODEL,
+      input: parsed.input ?? [DEFAULT_IMAGE],
+      target: parsed.target ?? [-1],
+    };
     methodByName(flags.method);
     const labels = loadLabels(flags.model, flags.labels);
     const outcome = await explain({

@@ -5,15 +5,7 @@ import { SMOOTH_KINDS, type SmoothKind } from '../methods/smoothgrad.js';
 import type { DrivenOptions } from '../methods/types.js';
 import { nonNegativeInt, nonNegativeNumber, positiveInt } from './options.js';
 
-export interface DrivenFlags {
-  steps?: number;
-  scheme?: string;
-  baseline?: string;
-  maxBatch?: number;
-  pilotSteps?: number;
-  targetDelta?: number;
-  maxSteps?: number;
-  seed?: number;
+export interface DrivenFlags extends DrivenOptions {
   smooth?: SmoothKind;
   noiseSamples?: number;
   noiseStd?: number;

@@ -1,16 +1,8 @@
 /** Seeded pseudo-random numbers for tests: mulberry32 (uniform) and Box–Muller (normal). */
 
-/** mulberry32: a 32-bit-state generator of uniform numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a 32-bit-state generator of uniform numbers in [0, 1) (the one the library seeds noise with). */
+export { seededUniform as mulberry32 } from '../../src/methods/integration/baselines.js';
+import { seededUniform as mulberry32 } from '../../src/methods/integration/baselines.js';
 
 /** Standard normal samples by Box–Muller: z = sqrt(−2 ln u₁) · cos(2π u₂), u₁ ∈ (0, 1]. */
 export function normal(uniform: () => number): () => number {

@@ -30,6 +30,13 @@ function scatterByIndices(b: GraphBuilder, x: string, grad: string, indices: str
  * not overlap (kernel = stride, no dilation, padding or ceil mode: the fastest form measured on
  * onnxruntime's CPU), ScatterElements 'add' otherwise.
  */
+/** Whether each input position belongs to at most one window (kernel = stride, no dilation). */
+export function nonOverlapping(b: GraphBuilder, node: Node): boolean {
+  const kernel = [...getInts(node, 'kernel_shape', [])];
+  const geo = windowGeometry(node, b.shape(node.inputs[0]).slice(2), kernel);
+  return kernel.every((k, i) => geo.strides[i] >= k && geo.dilations[i] === 1);
+}
+
 export function routeToMaxima(b: GraphBuilder, node: Node, grad: string): string {
   const x = node.inputs[0];
   const kernel = [...getInts(node, 'kernel_shape', [])];
