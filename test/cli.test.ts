@@ -313,3 +313,49 @@ test('--verbose prints the stack trace after the one-line message', (t) => {
   assert.ok(rest.some((l) => /^\s+at /.test(l)), `a stack trace follows:\n${r.stderr}`);
   assert.deepEqual(readdirSync(dir), []);
 });
+
+// ---------------------------------------------------------------------------------------------------
+// Grad-CAM, Integrated Gradients and SmoothGrad from the command line.
+
+test('gradcam: static, says so, saves the layer-resolution map; IG prints its completeness error', (t) => {
+  if (!available) return t.skip('../shared absent');
+  const dir = outDir();
+  const cam = heatlens(explainArgs('-i', IMAGE, '--method', 'gradcam', '--save-npy', 'cam.npy', '--out', 'cam.png', '--json'), dir);
+  assertSucceeded(cam);
+  const report = JSON.parse(cam.stdout) as { static: boolean; backwardPasses: number };
+  assert.equal(report.static, true);
+  assert.equal(report.backwardPasses, 0);
+  const map = decodeNpy(readFileSync(join(dir, 'cam.npy')), 'cam.npy');
+  assert.deepEqual(map.shape, [1, 1, 8, 8], 'the map at the last stage of resnet20 (8×8)');
+  assert.ok(Math.max(...(map.data as Float32Array)) > 0);
+  const ig = heatlens(explainArgs('-i', IMAGE, '--method', 'integrated-gradients', '--steps', '8', '--scheme', 'nonuniform', '--json'), dir);
+  assertSucceeded(ig);
+  const details = (JSON.parse(ig.stdout) as { images: { details: { steps: number; relativeDelta: number; scheme: string } }[] }).images[0].details;
+  assert.equal(details.steps, 8);
+  assert.equal(details.scheme, 'nonuniform');
+  assert.ok(details.relativeDelta >= 0 && details.relativeDelta < 1);
+  const smooth = heatlens(explainArgs('-i', IMAGE, '--method', 'saliency', '--smooth', 'vargrad', '--noise-samples', '4', '--save-npy', 'sg.npy'), dir);
+  assertSucceeded(smooth);
+  assert.match(smooth.stdout, /vargrad: 4 noisy copies, σ = [\d.]+, seed 0/);
+});
+
+test('CAM, IG and SmoothGrad bad input: unknown or flat layer, steps < 1, a baseline of the wrong shape', (t) => {
+  if (!available) return t.skip('../shared absent');
+  let dir = outDir();
+  assertFailedCleanly(heatlens(explainArgs('-i', IMAGE, '--method', 'gradcam', '--layer', 'no_such_layer', '--out', 'h.png'), dir), dir,
+    /no layer named 'no_such_layer'; candidates: .+/);
+  dir = outDir();
+  // The logits have no spatial size: refused, with the candidates.
+  assertFailedCleanly(heatlens(explainArgs('-i', IMAGE, '--method', 'hirescam', '--layer', 'output', '--out', 'h.png'), dir), dir,
+    /(has shape|no layer named).*candidates: /);
+  dir = outDir();
+  assertFailedCleanly(heatlens(explainArgs('-i', IMAGE, '--method', 'integrated-gradients', '--steps', '0'), dir), dir, /--steps must be a positive integer, got '0'/, 'error: ');
+  const baseline = join(inputs, 'baseline.npy');
+  writeFileSync(baseline, encodeNpy(new Float32Array(3 * 16 * 16), [1, 3, 16, 16]));
+  dir = outDir();
+  assertFailedCleanly(heatlens(explainArgs('-i', IMAGE, '--method', 'integrated-gradients', '--baseline', baseline, '--out', 'h.png'), dir), dir,
+    /baseline .*baseline\.npy has shape \[1×3×16×16\].*the input is \[1×3×32×32\]/);
+  dir = outDir();
+  assertFailedCleanly(heatlens(explainArgs('-i', IMAGE, '--method', 'gradcam', '--smooth', 'smoothgrad', '--out', 'h.png'), dir), dir,
+    /cannot be smoothed|wraps a gradient method/);
+});

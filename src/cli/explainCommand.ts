@@ -97,7 +97,9 @@ export function explainCommand(): Command {
     const written: string[] = [];
     try {
       if (flags.saveNpy) {
-        await writeNpy(flags.saveNpy, outcome.attribution, outcome.attributionDims);
+        // CAM methods save their map at the layer's resolution (after its ReLU, before normalisation).
+        const raw = outcome.layerMap ?? { data: outcome.attribution, dims: outcome.attributionDims };
+        await writeNpy(flags.saveNpy, raw.data, raw.dims);
         written.push(flags.saveNpy);
       }
       if (flags.out) {
@@ -105,7 +107,7 @@ export function explainCommand(): Command {
         const { maps, dims } = reduceChannels(outcome.attribution, outcome.attributionDims, flags.reduce ?? 'abs-max', layout);
         const [, h, w] = dims;
         for (let i = 0; i < batch; i++) {
-          const isMap = outcome.attributionDims[1] === 1;
+        const isMap = outcome.attributionDims[1] === 1;
         const map01 = normaliseMap(maps.subarray(i * h * w, (i + 1) * h * w), flags.normalise ?? (isMap ? 'minmax' : 'percentile'));
           const path = outputPath(flags.out, i, batch);
           await writeHeatmapPng(path, {

@@ -11,6 +11,7 @@ export const gradcam: AttributionMethod = {
   name: 'gradcam',
   summary: 'Grad-CAM: ReLU(Σ_k mean_ij(∂y_c/∂A_k)·A_k) at --layer, upsampled (Selvaraju et al. 2017)',
   signed: false,
+  family: 'cam',
   build(ctx) {
     const { b } = ctx;
     const layer = ctx.layer();

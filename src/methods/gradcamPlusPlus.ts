@@ -13,6 +13,7 @@ export const gradcamPlusPlus: AttributionMethod = {
   name: 'gradcam++',
   summary: 'Grad-CAM++: second-order weights Σ_ij ReLU(G)·G²/(2G² + ΣA·G³) at --layer (Chattopadhay et al. 2018)',
   signed: false,
+  family: 'cam',
   build(ctx) {
     const { b } = ctx;
     const layer = ctx.layer();

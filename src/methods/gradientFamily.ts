@@ -17,6 +17,7 @@ export function gradientMethod(spec: GradientMethodSpec): AttributionMethod {
     name: spec.name,
     summary: spec.summary,
     signed: spec.signed,
+    family: 'gradient',
     build: (ctx) => ({ attribution: spec.head(ctx.b, ctx.input, ctx.gradient(ctx.input, spec.rectifier)) }),
   };
 }

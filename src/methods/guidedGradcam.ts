@@ -11,6 +11,7 @@ export const guidedGradcam: AttributionMethod = {
   name: 'guided-gradcam',
   summary: 'Guided Grad-CAM: guided backprop ⊙ upsampled Grad-CAM (Selvaraju et al. 2017)',
   signed: true,
+  family: 'cam',
   build(ctx) {
     const cam = gradcam.build(ctx);
     const guided = ctx.gradient(ctx.input, guidedRectifier);

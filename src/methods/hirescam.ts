@@ -10,6 +10,7 @@ export const hirescam: AttributionMethod = {
   name: 'hirescam',
   summary: 'HiResCAM: ReLU(Σ_k ∂y_c/∂A_k ⊙ A_k) at --layer, upsampled (Draelos & Carin 2020)',
   signed: false,
+  family: 'cam',
   build(ctx) {
     const layer = ctx.layer();
     const map = channelMap(ctx.b, layer, ctx.gradient(layer, exactRectifier));

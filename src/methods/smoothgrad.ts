@@ -62,6 +62,7 @@ export interface SmoothOptions {
 }
 
 export function smoothed(base: AttributionMethod, smooth: SmoothOptions): DrivenMethod {
+  if (base.family !== 'gradient') throw new HeatlensError(`${smooth.kind} wraps a gradient method, not ${base.name}`, 'E_USAGE');
   if (!Number.isInteger(smooth.samples) || smooth.samples < 1) throw new HeatlensError(`--noise-samples must be an integer ≥ 1, got ${smooth.samples}`, 'E_USAGE');
   if (!(smooth.noiseStd >= 0)) throw new HeatlensError(`--noise-std must be ≥ 0, got ${smooth.noiseStd}`, 'E_USAGE');
   return {
@@ -72,7 +73,6 @@ export function smoothed(base: AttributionMethod, smooth: SmoothOptions): Driven
       const n = smooth.samples;
       const model = ctx.model(n);
       const compiled = compileExplained(model, { method: base, prelude: smoothPrelude(n, ctx.dims, smooth.kind) });
-      if (compiled.graph.outputs.length > 3) throw new HeatlensError(`${base.name} cannot be smoothed (it is a map method)`, 'E_USAGE');
       let lo = Infinity;
       let hi = -Infinity;
       for (const v of ctx.input) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];

@@ -41,6 +41,8 @@ export interface AttributionMethod {
   readonly summary: string;
   /** Whether the attribution is signed (affects the default heat-map reduction). */
   readonly signed: boolean;
+  /** 'gradient': an input-resolution gradient (SmoothGrad can wrap it); 'cam': a layer map. */
+  readonly family: 'gradient' | 'cam';
   build(ctx: MethodContext): MethodOutput;
 }
 
