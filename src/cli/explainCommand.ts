@@ -106,9 +106,10 @@ export function explainCommand(): Command {
         const layout = outcome.preset?.layout ?? 'nchw';
         const { maps, dims } = reduceChannels(outcome.attribution, outcome.attributionDims, flags.reduce ?? 'abs-max', layout);
         const [, h, w] = dims;
+        // One-channel attributions (CAM maps) are min-max normalised; gradients clip at a percentile.
+        const normalisation = flags.normalise ?? (outcome.attributionDims[1] === 1 ? 'minmax' : 'percentile');
         for (let i = 0; i < batch; i++) {
-        const isMap = outcome.attributionDims[1] === 1;
-        const map01 = normaliseMap(maps.subarray(i * h * w, (i + 1) * h * w), flags.normalise ?? (isMap ? 'minmax' : 'percentile'));
+          const map01 = normaliseMap(maps.subarray(i * h * w, (i + 1) * h * w), normalisation);
           const path = outputPath(flags.out, i, batch);
           await writeHeatmapPng(path, {
             map01, mapWidth: w, mapHeight: h, display: outcome.displays?.[i], overlay: flags.overlay && outcome.displays !== undefined, colormap: flags.colormap,
