@@ -11,7 +11,11 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { BENCH_IG_STEPS, BENCH_NOISE_SAMPLES } from '../src/bench/measure.js';
 import { measureInChild, formatTable } from '../src/bench/run.js';
+import { compileExplained } from '../src/compile/explain.js';
+import { graphMethodByName } from '../src/methods/index.js';
+import { loadModel } from '../src/model/load.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { methodNames } from '../src/methods/index.js';
 
@@ -53,6 +57,11 @@ async function torchTimes(torchCase: string, iters: number): Promise<Record<stri
   }
 }
 
+/** Whether Grad-CAM at the default layer compiles without a backward pass. */
+function staticCam(path: string): boolean {
+  return compileExplained(loadModel(path, 1).graph, { method: graphMethodByName('gradcam') }).static;
+}
+
 async function versions(): Promise<string> {
   const ortVersion = JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version;
   let torch = 'not available';
@@ -79,7 +88,7 @@ async function main(): Promise<void> {
     const rows: (string | number)[][] = [];
     let inference = NaN;
     let torchInference = NaN;
-    for (const config of ['inference', ...methodNames]) {
+    for (const config of ['inference', ...methodNames, 'saliency+smoothgrad']) {
       const m = await measureInChild(model.path, config, model.iters, 10, THREADS);
       if (config === 'inference') inference = m.medianMs;
       const t = torch?.[TORCH_KEYS[config]];
@@ -91,6 +100,7 @@ async function main(): Promise<void> {
         config === 'inference' ? '1.00' : (m.modelBytes / originalBytes).toFixed(3), m.peakRssMB.toFixed(0),
       ]);
       if (config === 'saliency') summary.push([model.name, (m.medianMs / inference).toFixed(2), t !== undefined ? (t / m.medianMs).toFixed(1) : 'n/a', (m.modelBytes / originalBytes).toFixed(3)]);
+      if (config === 'gradcam') summary[summary.length - 1].push((m.medianMs / inference).toFixed(3), staticCam(model.path) ? 'yes' : 'no');
     }
     const table = formatTable(['configuration', 'heatlens ms', '× inference', 'PyTorch ms', 'PyTorch × inference', 'PyTorch / heatlens', 'graph size × original', 'peak RSS MB'], rows);
     console.log(table);
@@ -108,9 +118,12 @@ timed; the numbers are medians. "× inference" divides by the inference median o
 runs the same weights with dynamic autograd (tools/bench_torch.py: forward + backward of the target
 logit with respect to the input; guided/deconv rules as autograd Functions at each rectifier).
 
-## Saliency at a glance
+## At a glance
 
-${formatTable(['model', 'saliency × inference', 'PyTorch saliency / heatlens saliency', 'graph size × original'], summary)}
+${formatTable(['model', 'saliency × inference', 'PyTorch saliency / heatlens saliency', 'saliency graph size × original', 'Grad-CAM × inference', 'Grad-CAM static'], summary)}
+
+Integrated Gradients is timed with ${BENCH_IG_STEPS} Gauss–Legendre points in one batch, SmoothGrad
+(\`saliency+smoothgrad\`) with ${BENCH_NOISE_SAMPLES} noisy copies; both are whole explanations of one image.
 
 ## Per model
 
