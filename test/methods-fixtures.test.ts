@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, describe, test } from 'node:test';
+import { after, describe, test, type TestContext } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { compileExplained, EXPLAINED_OUTPUTS, TARGET_INPUT } from '../src/compile/explain.js';
 import type { Graph } from '../src/ir/graph.js';
@@ -47,6 +47,8 @@ interface Manifest {
   steps?: number;
   schemes?: UniformScheme[];
   quadrature?: Record<string, { alphas: number[]; weights: number[] }>;
+  /** Per scheme and image: how far float32 may honestly move IG (near-kink elements), relative. */
+  kinkBound?: Record<string, number[]>;
   samples?: number;
   kinds?: SmoothKind[];
 }
@@ -90,12 +92,13 @@ function perImage(ours: ArrayLike<number>, ref: Float32Array, batch: number): st
   return `per image (each against its own max): ${errs.join(', ')}`;
 }
 
-function compare(label: string, ours: ArrayLike<number>, oursDims: readonly number[], ref: NpyArray, tolerance: number): number {
+function compare(t: TestContext, label: string, ours: ArrayLike<number>, oursDims: readonly number[], ref: NpyArray, tolerance: number): number {
   assert.deepEqual([...oursDims], ref.shape, `${label}: shape`);
   const data = checkReference(label, ref);
   for (let i = 0; i < ours.length; i++) assert.ok(Number.isFinite(ours[i]), `${label}: ours[${i}] = ${ours[i]}`);
   const err = relativeMaxError(ours, data);
-  assert.ok(err <= tolerance, `${label}: max |ours − ref| / max |ref| = ${err.toExponential(2)} > ${tolerance}; ${perImage(ours, data, ref.shape[0])}`);
+  t.diagnostic(`${label}: max rel. error ${err.toExponential(2)} (≤ ${tolerance.toPrecision(2)}); ${perImage(ours, data, ref.shape[0])}`);
+  assert.ok(err <= tolerance, `${label}: max |ours − ref| / max |ref| = ${err.toExponential(2)} > ${tolerance.toPrecision(2)}; ${perImage(ours, data, ref.shape[0])}`);
   return err;
 }
 
@@ -121,7 +124,7 @@ function camCase(name: string, dir: string, manifest: Manifest, modelPath: strin
   const model = modelCache(modelPath);
   for (const method of manifest.methods!) {
     layers.forEach((layer, i) => {
-      test(`${method} at L${i} ${layer}`, async () => {
+      test(`${method} at L${i} ${layer}`, async (t) => {
         const input = await load(dir, 'input.npy');
         const targets = Array.from((await load(dir, 'target.npy')).data as BigInt64Array, Number);
         assert.deepEqual(targets, manifest.targets);
@@ -135,9 +138,9 @@ function camCase(name: string, dir: string, manifest: Manifest, modelPath: strin
           await session.release();
         }
         assert.deepEqual(out.target, targets, 'classes explained');
-        compare(`${name} ${method} L${i} attribution`, out.attribution, out.attributionDims, await load(dir, `${method}__L${i}.npy`), TOLERANCE);
+        compare(t, `${name} ${method} L${i} attribution`, out.attribution, out.attributionDims, await load(dir, `${method}__L${i}.npy`), TOLERANCE);
         assert.ok(out.layerMap, 'the explained graph has a layer_map output');
-        compare(`${name} ${method} L${i} layer map`, out.layerMap.data, out.layerMap.dims, await load(dir, `${method}__L${i}__layer.npy`), TOLERANCE);
+        compare(t, `${name} ${method} L${i} layer map`, out.layerMap.data, out.layerMap.dims, await load(dir, `${method}__L${i}__layer.npy`), TOLERANCE);
       });
     });
   }
@@ -156,7 +159,7 @@ function igCase(name: string, dir: string, manifest: Manifest, modelPath: string
     await engine?.release();
   });
   for (const scheme of manifest.schemes!) {
-    test(`${scheme}, ${steps} steps`, async () => {
+    test(`${scheme}, ${steps} steps`, async (t) => {
       // Same points and weights as the fixture (Captum's, restated with numpy).
       const q = uniformQuadrature(scheme, steps);
       const fq = manifest.quadrature?.[scheme];
@@ -170,7 +173,8 @@ function igCase(name: string, dir: string, manifest: Manifest, modelPath: string
       const refScores = await load(dir, `ig__${scheme}__${steps}__scores.npy`);
       const batch = input.shape[0];
       const n = size(dims);
-      const ours = new Float32Array(batch * n);
+      assert.deepEqual(refIg.shape, [batch, ...dims.slice(1)]);
+      checkReference(`${name} IG ${scheme}`, refIg);
       const scores = new Float32Array(batch * steps);
       for (let b = 0; b < batch; b++) {
         const image = Float32Array.from((input.data as Float32Array).subarray(b * n, (b + 1) * n));
@@ -178,13 +182,18 @@ function igCase(name: string, dir: string, manifest: Manifest, modelPath: string
         const run = await runIntegratedGradients(ctx, getEngine());
         assert.equal(run.target, targets[b]);
         assert.equal(run.steps, steps);
-        ours.set(run.attribution, b * n);
+        // Each image against its own reference. A point within float32 rounding of a Relu kink may land
+        // on the other linear piece in float32 (one element moves IG by ~1e-3 here): the fixture's
+        // kinkBound (that effect, computed in float64 for every near-kink element) is allowed on top.
+        const ref = { ...refIg, shape: [1, ...dims.slice(1)], data: (refIg.data as Float32Array).subarray(b * n, (b + 1) * n) };
+        const allowance = manifest.kinkBound?.[scheme]?.[b];
+        assert.ok(allowance !== undefined, `manifest lists kinkBound for ${scheme}, image ${b}`);
+        compare(t, `${name} IG ${scheme} image ${b}`, run.attribution, dims, ref, IG_TOLERANCE + allowance);
         // runIntegratedGradients does not return the path scores: IgEngine.integrate does (same graph).
         const { pathScores } = await getEngine().integrate(image, new Float32Array(n), q, targets[b], maxBatch);
         scores.set(pathScores, b * steps);
       }
-      compare(`${name} IG ${scheme}`, ours, [batch, ...dims.slice(1)], refIg, IG_TOLERANCE);
-      compare(`${name} IG ${scheme} path scores`, scores, [batch, steps], refScores, TOLERANCE);
+      compare(t, `${name} IG ${scheme} path scores`, scores, [batch, steps], refScores, TOLERANCE);
     });
   }
 }
@@ -195,7 +204,7 @@ function smoothCase(name: string, dir: string, manifest: Manifest, modelPath: st
   const dims = [1, ...manifest.shape.slice(1)];
   for (const kind of manifest.kinds!) {
     for (const base of manifest.methods!) {
-      test(`${kind} of ${base}`, async () => {
+      test(`${kind} of ${base}`, async (t) => {
         const input = await load(dir, 'input.npy');
         const noise = await load(dir, 'noise.npy');
         const targets = Array.from((await load(dir, 'target.npy')).data as BigInt64Array, Number);
@@ -223,7 +232,7 @@ function smoothCase(name: string, dir: string, manifest: Manifest, modelPath: st
         } finally {
           await session.release();
         }
-        compare(`${name} ${kind} of ${base}`, ours, [batch, ...dims.slice(1)], await load(dir, `${kind}__${base}.npy`), TOLERANCE);
+        compare(t, `${name} ${kind} of ${base}`, ours, [batch, ...dims.slice(1)], await load(dir, `${kind}__${base}.npy`), TOLERANCE);
       });
     }
   }
