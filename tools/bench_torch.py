@@ -10,6 +10,8 @@ Prints one JSON line: medians in milliseconds over --iters runs after --warmup r
     grad_x_input_ms       gradient * input
     guided_backprop_ms    gradient with the guided rule at every rectifier (autograd.Function)
     deconvnet_ms          gradient with the DeconvNet rule at every rectifier
+Also "min_ms" (minima, more robust on a busy machine) and the 1-minute load average before and after:
+timings taken with a load above the thread count are not meaningful.
 The target is the top-1 logit of the first fixture image (pre-softmax when the model ends in Softmax).
 torchvision cases run the real torchvision module (random weights, as in make_fixtures.py; the exact
 methods use the module as torchvision builds it, the guided/deconv ones a copy with rule modules);
@@ -47,7 +49,8 @@ def first_input(name: str, spec: dict, shared: Path):
         import torchvision
 
         torch.manual_seed(0)
-        plain = mf.make_torchvision(spec["arch"]).float()
+        x = mf.normalise(mf.load_photos(shared, 224), spec["norm"], False)
+        plain = mf.make_torchvision(spec["arch"], torch.from_numpy(x)).float()
         for m in plain.modules():  # as torchvision builds it
             if isinstance(m, (torch.nn.ReLU, torch.nn.ReLU6)):
                 m.inplace = True
@@ -55,7 +58,7 @@ def first_input(name: str, spec: dict, shared: Path):
         for rule in ("guided", "deconv"):
             ruled[rule] = copy.deepcopy(plain)
             replace_rectifiers(ruled[rule], rule)
-        x = mf.normalise(mf.load_photos(shared, 224)[:1], spec["norm"], False)
+        x = x[:1]
 
         def fn(xx, rule):
             return plain(xx) if rule == "exact" else ruled[rule](xx)
@@ -72,8 +75,8 @@ def first_input(name: str, spec: dict, shared: Path):
         x = np.random.default_rng(0).random([1] + shape[1:]) * norm[1] * 255
     else:
         if norm == "preset":
-            mean, std, _ = mf.read_preset(path.parent / "preset.json")
-            norm = ("meanstd", mean, std)
+            mean, std, _, scale = mf.read_preset(path.parent / "preset.json")
+            norm = ("meanstd", mean, std, scale)
         size = shape[2] if shape[2] > 0 else 224
         imgs = mf.load_cifar(shared) if spec["images"] == "cifar" else mf.load_photos(shared, size)
         x = mf.normalise(imgs[:1], norm, False)
@@ -81,7 +84,11 @@ def first_input(name: str, spec: dict, shared: Path):
         "tools/onnx_torch.py evaluator (torch functional ops, float32)", str(path)
 
 
-def timeit(f, warmup: int, iters: int) -> float:
+MINIMA: dict = {}
+
+
+def timeit(f, warmup: int, iters: int, key: str) -> float:
+    """Median wall time in ms (the minimum is kept in MINIMA: more robust on a busy machine)."""
     for _ in range(warmup):
         f()
     ts = []
@@ -89,6 +96,7 @@ def timeit(f, warmup: int, iters: int) -> float:
         t0 = time.perf_counter()
         f()
         ts.append((time.perf_counter() - t0) * 1e3)
+    MINIMA[key] = round(min(ts), 3)
     return statistics.median(ts)
 
 
@@ -106,6 +114,7 @@ def main() -> None:
     fn, x, impl, path = first_input(args.case, cases[args.case], shared)
     with torch.no_grad():
         target = int(fn(x, "exact").argmax(dim=1)[0])
+    load0 = os.getloadavg()[0]  # timings are only meaningful when this is below the thread count
 
     def infer():
         with torch.no_grad():
@@ -127,19 +136,22 @@ def main() -> None:
         "dtype": "float32",
         "input_shape": list(x.shape),
         "target": target,
-        "inference_ms": timeit(infer, args.warmup, args.iters),
-        "gradient_ms": timeit(lambda: grad("exact"), args.warmup, args.iters),
-        "saliency_ms": timeit(lambda: grad("exact").abs(), args.warmup, args.iters),
-        "grad_x_input_ms": timeit(lambda: grad("exact") * x, args.warmup, args.iters),
-        "guided_backprop_ms": timeit(lambda: grad("guided"), args.warmup, args.iters),
-        "deconvnet_ms": timeit(lambda: grad("deconv"), args.warmup, args.iters),
+        "inference_ms": timeit(infer, args.warmup, args.iters, "inference_ms"),
+        "gradient_ms": timeit(lambda: grad("exact"), args.warmup, args.iters, "gradient_ms"),
+        "saliency_ms": timeit(lambda: grad("exact").abs(), args.warmup, args.iters, "saliency_ms"),
+        "grad_x_input_ms": timeit(lambda: grad("exact") * x, args.warmup, args.iters, "grad_x_input_ms"),
+        "guided_backprop_ms": timeit(lambda: grad("guided"), args.warmup, args.iters, "guided_backprop_ms"),
+        "deconvnet_ms": timeit(lambda: grad("deconv"), args.warmup, args.iters, "deconvnet_ms"),
+        "min_ms": MINIMA,
+        "loadavg_before": round(load0, 2),
+        "loadavg_after": round(os.getloadavg()[0], 2),
         "torch": torch.__version__,
         "blas": os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3"),
         "cpu": platform.processor() or platform.machine(),
-        "model": path,
+        "model": os.path.relpath(path, mf.REPO) if path else None,
     }
     for k in list(res):
-        if k.endswith("_ms"):
+        if k.endswith("_ms") and isinstance(res[k], float):
             res[k] = round(res[k], 3)
     print(json.dumps(res))
 

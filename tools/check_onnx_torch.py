@@ -133,6 +133,9 @@ def main() -> None:
                     [vi("x", [1, 1, 2, 2])], [vi("y", [1, 1, 1, 1])], {})
     (g,) = torch.autograd.grad(OnnxTorch(m).run(xt)["y"].sum(), xt)
     check("maxpool tie -> first maximum", g.flatten().tolist() == [1.0, 0.0, 0.0, 0.0], str(g.flatten().tolist()))
+    m = graph_model([helper.make_node("Flatten", ["x"], ["y"], axis=-1)], [vi("x", [2, 3, 4, 5])],
+                    [vi("y", [24, 5])], {})
+    check("flatten axis -1", tuple(OnnxTorch(m).run(torch.zeros(2, 3, 4, 5))["y"].shape) == (24, 5))
     # Clip with min/max as inputs, ReLU6 kinks: derivative 0 at both kinks
     m = graph_model([helper.make_node("Clip", ["x", "lo", "hi"], ["y"])], [vi("x", [5])], [vi("y", [5])],
                     {"lo": np.array(0.0, np.float32), "hi": np.array(6.0, np.float32)})

@@ -28,6 +28,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import tarfile
 import time
@@ -60,10 +61,12 @@ CASES = {
     "resnet20": dict(kind="onnx", size="small", model="shared:models/resnet20-cifar10/model.onnx",
                      images="cifar", norm=("meanstd", IMAGENET_MEAN, IMAGENET_STD), targets=["top1", 7]),
     "darknet-tiny": dict(kind="onnx", size="big", model="shared:models/darknet-tiny-imagenet/model.onnx",
-                         images="photos", norm=("scale", 1 / 255.0, 0.0), targets=["top1", "top1"]),
+                         images="photos", norm=("scale", 1 / 255.0, 0.0, "x/255"),
+                         targets=["top1", "top1"]),
     "mobilenet-v1-025": dict(kind="onnx", size="big",
                              model="shared:models/mobilenet-v1-025-imagenet/model.onnx",
-                             images="photos", norm=("scale", 1 / 127.5, -1.0), targets=["top1", "top1"]),
+                             images="photos", norm=("scale", 1 / 127.5, -1.0, "x/127.5 - 1"),
+                             targets=["top1", "top1"]),
     "resnet18": dict(kind="torchvision", size="big", arch="resnet18", images="photos",
                      norm=("meanstd", IMAGENET_MEAN, IMAGENET_STD), targets=["top1", 281]),
     "vgg11_bn": dict(kind="torchvision", size="big", arch="vgg11_bn", images="photos",
@@ -76,7 +79,7 @@ FD_DIRECTIONS = 3
 # central differences in float64 along unit-RMS random directions; the first step at which no rectifier
 # or max-pool changes its linear piece between x-hv, x and x+hv is used (then the difference has no kink
 # error, only rounding)
-FD_STEPS = [1e-6, 1e-7, 1e-8, 1e-9]
+FD_STEPS = [1e-7, 1e-8, 1e-9]
 FD_LINEAR_STEP = 1e-4
 FD_TOL = 1e-6
 
@@ -106,7 +109,8 @@ def load_photos(shared: Path, size: int) -> list:
 
 
 def read_preset(path: Path):
-    """mean/std from models/default/preset.json (looked up anywhere in the JSON)."""
+    """mean, std (and the pixel scale, default 1/255) from models/default/preset.json: heatlens' preset
+    means (pixel * scale - mean) / std; the keys are looked up anywhere in the JSON."""
     data = json.loads(path.read_text())
 
     def find(obj, key):
@@ -123,15 +127,19 @@ def read_preset(path: Path):
     if mean is None or std is None:
         raise ValueError(f"{path}: no mean/std found in {data}")
     mean, std = [float(v) for v in mean], [float(v) for v in std]
-    if max(mean) > 1.0 or max(std) > 1.0:  # given on the 0..255 scale
-        mean, std = [m / 255 for m in mean], [s / 255 for s in std]
-    return mean, std, data
+    scale = find(data, "scale")
+    if scale is None:
+        scale = 1 / 255.0
+        if max(mean) > 1.0 or max(std) > 1.0:  # given on the 0..255 scale
+            mean, std = [m / 255 for m in mean], [s / 255 for s in std]
+    return mean, std, data, float(scale)
 
 
 def normalise(images: list, norm, nhwc: bool) -> np.ndarray:
     x = np.stack(images).astype(np.float64)  # B,H,W,3 on 0..255
-    if norm[0] == "meanstd":
-        x = (x / 255.0 - np.array(norm[1])) / np.array(norm[2])
+    if norm[0] == "meanstd":  # (pixel * scale - mean) / std, scale 1/255 unless a 4th element says
+        x = x * norm[3] if len(norm) > 3 else x / 255.0
+        x = (x - np.array(norm[1])) / np.array(norm[2])
     elif norm[0] == "scale":
         x = x * norm[1] + norm[2]
     else:
@@ -236,19 +244,29 @@ def resolve_targets(spec: list, logits: torch.Tensor) -> torch.Tensor:
 # ----------------------------------------------------------------------------------------------------
 
 
-def make_torchvision(arch: str) -> torch.nn.Module:
+def make_torchvision(arch: str, calib: torch.Tensor) -> torch.nn.Module:
+    """torchvision `arch` with random weights (seed 0), in eval mode, with BatchNorm that is not the
+    identity yet keeps the signal alive: random scale U(0.5, 1.5) and shift N(0, 0.1); running statistics
+    measured on `calib` (one train-mode pass, cumulative average), then perturbed (mean + N(0, 0.1)·sd,
+    var · U(0.8, 1.25)). With the raw random statistics the input's influence dies out through the
+    depth (mobilenet_v2: |dy/dx| ~ 1e-10), which makes a useless fixture."""
     import torchvision
 
     torch.manual_seed(0)
     model = getattr(torchvision.models, arch)(weights=None)
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                # not the identity: scale, shift and running statistics all random
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.normal_(0.0, 0.2)
-                m.running_mean.normal_(0.0, 0.2)
-                m.running_var.uniform_(0.5, 2.0)
+        for m in bns:
+            m.weight.uniform_(0.5, 1.5)
+            m.bias.normal_(0.0, 0.1)
+            m.reset_running_stats()
+            m.momentum = None  # cumulative moving average: one pass = that batch's statistics
+        model.train()
+        model(calib.float())
+        for m in bns:
+            m.momentum = 0.1
+            m.running_mean.add_(torch.randn_like(m.running_mean) * 0.1 * m.running_var.sqrt())
+            m.running_var.mul_(torch.empty_like(m.running_var).uniform_(0.8, 1.25))
     for m in model.modules():  # ReLU(inplace=True) would break the rule modules and autograd checks
         if hasattr(m, "inplace"):
             m.inplace = False
@@ -357,7 +375,6 @@ def run_case(name: str, spec: dict, shared: Path, out_small: Path, out_big: Path
     folder = (out_small if spec["size"] == "small" else out_big) / name
     extra: dict = {}
     checks: dict = {}
-    fig = {}
 
     if spec["kind"] == "onnx":
         where, rel = spec["model"].split(":", 1)
@@ -373,8 +390,8 @@ def run_case(name: str, spec: dict, shared: Path, out_small: Path, out_big: Path
         size = hw[0] if isinstance(hw[0], int) and hw[0] > 0 else 224
         norm = spec["norm"]
         if norm == "preset":
-            mean, std, preset = read_preset(model_path.parent / "preset.json")
-            norm = ("meanstd", mean, std)
+            mean, std, preset, scale = read_preset(model_path.parent / "preset.json")
+            norm = ("meanstd", mean, std, scale)
             extra["preset"] = preset
         images = load_cifar(shared) if spec["images"] == "cifar" else load_photos(shared, size)
         if images[0].shape[0] != size:
@@ -385,13 +402,13 @@ def run_case(name: str, spec: dict, shared: Path, out_small: Path, out_big: Path
         input_name, output_name, logits_name = ev.input_names[0], ev.output_names[0], ev.logits_name
         ends_in_softmax = ev.ends_in_softmax
     else:
-        model = make_torchvision(spec["arch"])
-        model_path = folder / "model.onnx"
-        export_onnx(model, model_path, 224)
         images = load_photos(shared, 224)
         norm = spec["norm"]
         nhwc = False
         x = torch.from_numpy(normalise(images, norm, False))
+        model = make_torchvision(spec["arch"], x)
+        model_path = folder / "model.onnx"
+        export_onnx(model, model_path, 224)
         fn = module_fn(model)
         reference = f"torchvision.models.{spec['arch']} module (random weights, seed 0), float64"
         input_name, output_name, logits_name, ends_in_softmax = "input", "logits", "logits", False
@@ -406,12 +423,13 @@ def run_case(name: str, spec: dict, shared: Path, out_small: Path, out_big: Path
     attrs = attributions(fn, x, targets)
 
     # --- self-checks ---
+    nonzero = {}
     for k, v in attrs.items():
         assert torch.isfinite(v).all(), f"{name}/{k}: non-finite values"
         nz = float((v != 0).double().mean())
-        fig[k] = nz
+        nonzero[k] = nz
         assert nz > 0.01, f"{name}/{k}: only {nz:.4f} non-zero"
-    checks["nonzero_fraction"] = fig
+    checks["nonzero_fraction"] = nonzero
     fd = fd_check(fn, x, targets, attrs)
     checks["finite_difference"] = fd
     print(f"[{name}] finite differences ({FD_DIRECTIONS} directions, steps "
@@ -485,7 +503,9 @@ def run_case(name: str, spec: dict, shared: Path, out_small: Path, out_big: Path
                  "guided-backprop R->relu(R)*d; deconvnet R->relu(R). Max-pool ties: first maximum in "
                  "row-major order. Generated by tools/make_fixtures.py."),
     }
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    text = compact_json(manifest)
+    assert json.loads(text) == json.loads(json.dumps(manifest)), "compact_json broke the manifest"
+    (folder / "manifest.json").write_text(text + "\n")
     dt = time.time() - t0
     size = sum(f.stat().st_size for f in folder.iterdir())
     print(f"[{name}] wrote {folder} ({size / 1e6:.2f} MB) targets {manifest['targets']} "
@@ -493,13 +513,24 @@ def run_case(name: str, spec: dict, shared: Path, out_small: Path, out_big: Path
     return {"case": name, "folder": str(folder), "seconds": dt, "bytes": size}
 
 
+def compact_json(obj) -> str:
+    """json.dumps(indent=2) with lists of scalars kept on one line."""
+    text = json.dumps(obj, indent=2)
+    return re.sub(r"\[\s*([^\[\]{}]*?)\s*\]",
+                  lambda m: "[" + ", ".join(p.strip() for p in m.group(1).split(",")) + "]"
+                  if m.group(1).strip() else "[]", text)
+
+
 def describe_pre(spec, norm, size) -> str:
     src = ("CIFAR-10 test JPEGs from data/cifar10/test-jpeg.tar.gz, decoded with PIL" if spec["images"] == "cifar"
            else f"shared images resized to {size}x{size} with PIL bilinear (no crop), RGB")
     if norm[0] == "meanstd":
-        how = f"(pixel/255 - mean) / std, mean {list(norm[1])}, std {list(norm[2])}"
+        scale = norm[3] if len(norm) > 3 else 1 / 255.0
+        how = (("(pixel/255" if abs(scale - 1 / 255.0) < 1e-15 else f"(pixel * {scale!r}")
+               + f" - mean) / std, mean {list(norm[1])}, std {list(norm[2])}")
     else:
-        how = f"pixel * {norm[1]!r} + {norm[2]!r}"
+        how = norm[3] if len(norm) > 3 else f"x * {norm[1]!r} + {norm[2]!r}"
+        how += " (x = pixel value 0..255)"
     return f"{src}; {how}"
 
 

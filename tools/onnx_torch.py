@@ -579,7 +579,8 @@ class OnnxTorch:
 
     def _op_Flatten(self, a, at, rule):
         x = a[0]
-        axis = int(at.get("axis", 1)) % (x.dim() + 1) if x.dim() else 0
+        axis = int(at.get("axis", 1))
+        axis = axis + x.dim() if axis < 0 else axis
         return x.reshape(int(np.prod(x.shape[:axis])), int(np.prod(x.shape[axis:])))
 
     def _op_Reshape(self, a, at, rule):

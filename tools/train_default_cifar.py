@@ -15,10 +15,11 @@ Run from the project root with Debian's Python (it has torch 1.13; the pyenv `py
 
     nohup /usr/bin/python3 tools/train_default_cifar.py > /tmp/train_default.log 2>&1 &
 
-Options: --epochs N (default 60), --lr, --wd, --batch, --data DIR, --out DIR, --seed.
-On 2 idle CPU cores (no GPU) one epoch (training plus the test-set evaluation) takes about 38 s, so
-the default 60 epochs take about 40 minutes, and about an hour when other jobs share the cores
-(TRAINING.md records the measured time); decoding the 60,000 JPEGs on the first run adds ~10 s.
+Options: --epochs N (default 40), --threads N (default 2), --lr, --wd, --batch, --seed, --data DIR,
+--out DIR. Time per epoch (training plus the test-set evaluation) on 2 CPU cores, no GPU: about 38 s
+when the machine is idle (the default 40 epochs take ~25 min); when other jobs share the cores, 2
+threads slow to ~250 s per epoch while `--threads 1` takes ~80 s (~55-60 min for 40 epochs).
+TRAINING.md records the measured time. Decoding the 60,000 JPEGs on the first run adds ~10 s.
 
 Outputs in models/default/: model.onnx, labels.txt, preset.json, metrics.json, TRAINING.md,
 sample.png and README.md.
@@ -179,12 +180,15 @@ def predict(model, x_uint8, batch=1000):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--epochs", type=int, default=60)
+    p.add_argument("--epochs", type=int, default=40)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--lr", type=float, default=0.15, help="peak learning rate of the one-cycle schedule")
     p.add_argument("--wd", type=float, default=5e-4)
     p.add_argument("--smoothing", type=float, default=0.1)
     p.add_argument("--seed", type=int, default=0)
+    # 2 threads use both cores of an idle machine; when other jobs share the cores, 1 thread is about
+    # 3x faster (2 OpenMP threads then keep waiting for each other at every layer).
+    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "cifar10"))
     p.add_argument("--sample", default=os.path.join(ROOT, "..", "shared", "images", "chelsea.png"))
     p.add_argument("--out", default=os.path.join(ROOT, "models", "default"))
@@ -196,7 +200,7 @@ def main():
                        [f"--{k} {v}" for k, v in vars(args).items() if v != defaults[k]])
 
     # Fixed seeds and a fixed thread count: the run is reproducible on the same machine.
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     random.seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -329,8 +333,8 @@ Run from the project root (Debian's Python 3 with torch {torch.__version__}):
 {command}
 ```
 
-Wall time: {total_seconds / 60:.1f} min in total ({train_seconds / 60:.1f} min of training), on
-{torch.get_num_threads()} CPU threads ({platform.machine()}), no GPU.
+Wall time: {total_seconds / 60:.1f} min in total ({train_seconds / 60:.1f} min of training), with
+{torch.get_num_threads()} torch thread(s) on a {os.cpu_count()}-core {platform.machine()} machine, no GPU.
 
 ## Result
 
