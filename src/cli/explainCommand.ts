@@ -1,7 +1,7 @@
 /** `heatlens explain`: explain images with a model and write the heat map. */
 import { Command, Option } from 'commander';
 import { unlink } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename, extname, relative } from 'node:path';
 import { type ColormapName, COLORMAPS } from '../heatmap/colormap.js';
 import { type Normalisation, NORMALISATIONS, normaliseMap } from '../heatmap/normalise.js';
 import { type Reduction, REDUCTIONS, reduceChannels } from '../heatmap/reduce.js';
@@ -145,7 +145,7 @@ export function explainCommand(): Command {
     const methodLine = flags.smooth
       ? `method  ${flags.smooth} of ${flags.method} (${outcome.details?.[0]?.samples} noisy copies)`
       : `method  ${flags.method}, target: ${flags.probability ? 'softmax probability' : 'pre-softmax logit'}, ${outcome.static ? 'static (gradient derived at compile time: no backward pass)' : `${outcome.backwardPasses} backward pass${outcome.backwardPasses === 1 ? '' : 'es'}`}`;
-    const lines = [`model   ${flags.model} (input [${outcome.inputShape.join('×')}], ${classes} classes)`,
+    const lines = [`model   ${shortPath(flags.model)} (input [${outcome.inputShape.join('×')}], ${classes} classes)`,
       methodLine];
     for (const img of images) {
       lines.push(`image   ${basename(img.input)}`);
@@ -153,7 +153,7 @@ export function explainCommand(): Command {
       lines.push(`  explained: ${img.target.label ?? 'class'} [${img.target.index}]`);
       if (img.details) lines.push(`  ${describeDetails(img.details)}`);
     }
-    for (const w of written) lines.push(`wrote   ${w}`);
+    for (const w of written) lines.push(`wrote   ${shortPath(w)}`);
     lines.push(`time    load ${timings.load} ms, compile ${timings.compile} ms, session ${timings.session} ms, run ${timings.run} ms`);
     console.log(lines.join('\n'));
   });
@@ -167,4 +167,10 @@ function describeDetails(d: Record<string, unknown>): string {
   }
   if (typeof d.samples === 'number') return `${d.smoothing}: ${d.samples} noisy copies, σ = ${Number(d.sigma).toPrecision(3)}, seed ${d.seed}`;
   return JSON.stringify(d);
+}
+
+/** A path relative to the working directory when that is shorter (the built-in model's is). */
+function shortPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.length < path.length ? rel : path;
 }
