@@ -1,5 +1,5 @@
 /** Ops that make values from shapes or attributes: Shape, Constant, ConstantOfShape, Range, Cast. */
-import { getInt, getInts, getFloat, getFloats, getTensorAttr } from '../graph.js';
+import { getInt, getInts, getFloats, getTensorAttr } from '../graph.js';
 import type { DType } from '../tensor.js';
 import { type OpSchema, constInts, input, need } from './schema.js';
 
@@ -67,6 +67,3 @@ export const Cast: OpSchema = {
     return [{ dtype: dtypeOfCode(getInt(ctx.node, 'to', 1)), shape: input(ctx, 0).shape }];
   },
 };
-
-// getFloat is re-exported for symmetry with the attribute helpers used by kernels.
-export { getFloat };
