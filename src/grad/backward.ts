@@ -72,7 +72,9 @@ export function appendBackward(graph: Graph, request: BackwardRequest): string {
     return sum;
   };
   const producerOf = new Map(nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
-  const readers = consumers(graph);
+  // Readers among the differentiated nodes only: other readers (earlier backward passes, branches that
+  // do not reach the score) send no gradient back and do not block a fusion.
+  const readers = consumers({ ...graph, nodes });
   const fused = new Set<Node>();
   for (let i = nodes.length - 1; i >= 0; i--) {
     const node = nodes[i];
