@@ -37,8 +37,8 @@ interface Manifest {
   checks?: { float32_deviation?: Record<string, number> };
 }
 
-/** Fixtures whose float64 interpretation is too slow for the suite (vgg11_bn: ~8 GMAC per pass in JS). */
-const INTERPRETER_SKIP = new Set(['vgg11_bn']);
+/** vgg11_bn's float64 interpretation takes ~1 min a pass in JS (7.6 GMAC forward): one rule only. */
+const INTERPRETED_RULES: Record<string, string[]> = { vgg11_bn: ['gradient'] };
 
 function fixtureDirs(): { name: string; dir: string }[] {
   const found: { name: string; dir: string }[] = [];
@@ -96,7 +96,9 @@ describe('attributions equal PyTorch autograd (max rel. error ≤ 1e-4)', () => 
       // element-wise and checked by the onnxruntime comparison above).
       for (const method of ['gradient', 'guided-backprop', 'deconvnet']) {
         test(`${method}: the compiled graph in float64 equals the reference (≤ 1e-5)`, async (t) => {
-          if (INTERPRETER_SKIP.has(name)) return t.skip(`${name}: too slow for the float64 interpreter in the suite`);
+          if (INTERPRETED_RULES[name] && !INTERPRETED_RULES[name].includes(method)) {
+            return t.skip(`${name}: one rule in the float64 interpreter (about a minute each)`);
+          }
           const input = await readNpy(join(dir, 'input.npy'));
           const target = await readNpy(join(dir, 'target.npy'));
           const reference = await readNpy(join(dir, `${method}.npy`));
