@@ -86,6 +86,8 @@ const cases: RuleCase[] = [
   { name: 'Conv group 2', x: [1, 4, 5, 5], build: conv({ group: attr.int(2), pads: attr.ints([1, 1, 1, 1]) }, [6, 2, 3, 3]) },
   { name: 'Conv depthwise stride 1', x: [2, 3, 6, 6], build: conv({ group: attr.int(3), pads: attr.ints([1, 1, 1, 1]) }, [3, 1, 3, 3]) },
   { name: 'Conv depthwise stride 2 asymmetric', x: [1, 4, 8, 8], build: conv({ group: attr.int(4), strides: attr.ints([2, 2]), pads: attr.ints([0, 0, 1, 1]) }, [4, 1, 3, 3]) },
+  { name: 'Conv depthwise stride 2 pad 1, even input (output_padding 1)', x: [1, 4, 8, 8], build: conv({ group: attr.int(4), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }, [4, 1, 3, 3]) },
+  { name: 'Conv stride 2 pad 1, even input (output_padding 1)', x: [1, 3, 8, 8], build: conv({ strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }, [4, 3, 3, 3]) },
   { name: 'Conv depthwise multiplier 2', x: [1, 2, 5, 5], build: conv({ group: attr.int(2), pads: attr.ints([1, 1, 1, 1]) }, [4, 1, 3, 3]) },
   { name: 'Conv 1×1', x: [1, 5, 4, 4], build: conv({}, [3, 5, 1, 1]) },
   { name: 'Conv pad larger than kernel reach', x: [1, 1, 4, 4], build: conv({ pads: attr.ints([3, 3, 3, 3]) }, [2, 1, 3, 3]) },
