@@ -64,6 +64,22 @@ describe('non-uniform allocation', () => {
     const inSegment2 = [...q.alphas].filter((a) => a >= 0.5 && a < 0.75);
     assert.equal(inSegment2.length, perSegment[2]);
   });
+  test('fewer steps than segments: groups of about equal change, one midpoint each, weights sum to 1', () => {
+    const pilot = [0, 0, 0, 0, 0, 4, 8, 8, 8]; // the change sits in segments 4 and 5 of 8
+    const q = nonUniformQuadrature(pilot, 3);
+    assert.equal(q.alphas.length, 3);
+    assert.ok(Math.abs(q.weights.reduce((a, c) => a + c, 0) - 1) < 1e-12);
+    // Consecutive groups tile [0, 1]: each midpoint ± half its width meets the next.
+    let start = 0;
+    for (let g = 0; g < 3; g++) {
+      assert.ok(Math.abs(q.alphas[g] - q.weights[g] / 2 - start) < 1e-12);
+      start += q.weights[g];
+    }
+    // The steep part gets the narrowest groups.
+    assert.ok(q.weights[1] <= q.weights[0] && q.weights[1] <= q.weights[2]);
+    const one = nonUniformQuadrature(pilot, 1);
+    assert.deepEqual([...one.alphas, ...one.weights], [0.5, 1]);
+  });
   test('a flat pilot spreads steps evenly', () => {
     assert.deepEqual(allocateSteps([1, 1, 1, 1, 1], 8).perSegment, [2, 2, 2, 2]);
   });

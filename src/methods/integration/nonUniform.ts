@@ -7,7 +7,10 @@
  *     largest remainder so Σ m_j = m; when m ≥ N every segment gets at least one step;
  *  3. the m_j points of segment j sit at the midpoints of m_j equal sub-intervals, each weighted by its
  *     own width (1/N)/m_j.
- * The weights sum to 1 over the segments that received steps.
+ * With fewer steps than segments (m < N), consecutive segments are merged into m groups holding about
+ * equal shares of the weight (boundaries where the cumulative weight crosses k/m), one step at each
+ * group's midpoint weighted by the group's width. Either way the weights sum to 1: the whole path is
+ * integrated.
  */
 import type { Quadrature } from './quadrature.js';
 
@@ -35,16 +38,48 @@ export function largestRemainder(shares: readonly number[], m: number, least: nu
 
 export function allocateSteps(pilotScores: ArrayLike<number>, m: number, floor = 0.1): Allocation {
   const segments = pilotScores.length - 1;
-  const changes = Array.from({ length: segments }, (_, j) => Math.abs(pilotScores[j + 1] - pilotScores[j]));
-  const mean = changes.reduce((a, c) => a + c, 0) / segments;
-  const weights = changes.map((c) => c + floor * mean + Number.MIN_VALUE);
+  const weights = segmentWeights(pilotScores, floor);
   const total = weights.reduce((a, c) => a + c, 0);
   const least = m >= segments ? 1 : 0;
   return { perSegment: largestRemainder(weights.map((w) => w / total), m, least) };
 }
 
+function segmentWeights(pilotScores: ArrayLike<number>, floor: number): number[] {
+  const segments = pilotScores.length - 1;
+  const changes = Array.from({ length: segments }, (_, j) => Math.abs(pilotScores[j + 1] - pilotScores[j]));
+  const mean = changes.reduce((a, c) => a + c, 0) / segments;
+  return changes.map((c) => c + floor * mean + Number.MIN_VALUE);
+}
+
+/** m < N: groups of whole segments with about equal weight, one midpoint step each. */
+function groupedQuadrature(pilotScores: ArrayLike<number>, m: number, floor: number): Quadrature {
+  const weights = segmentWeights(pilotScores, floor);
+  const segments = weights.length;
+  const total = weights.reduce((a, c) => a + c, 0);
+  const bounds = [0];
+  let cumulative = 0;
+  for (let j = 0; j < segments; j++) {
+    cumulative += weights[j];
+    const groupsLeft = m - (bounds.length - 1);
+    const segmentsLeft = segments - (j + 1);
+    // Close a group where the cumulative weight crosses the next k/m, keeping enough segments for the
+    // groups still to come (and closing early when only that many remain).
+    if (groupsLeft > 1 && (cumulative >= (total * bounds.length) / m || segmentsLeft < groupsLeft)) bounds.push(j + 1);
+  }
+  bounds.push(segments);
+  const alphas: number[] = [];
+  const widths: number[] = [];
+  for (let g = 0; g + 1 < bounds.length; g++) {
+    const [a, b] = [bounds[g] / segments, bounds[g + 1] / segments];
+    alphas.push((a + b) / 2);
+    widths.push(b - a);
+  }
+  return { alphas: Float64Array.from(alphas), weights: Float64Array.from(widths) };
+}
+
 export function nonUniformQuadrature(pilotScores: ArrayLike<number>, m: number, floor = 0.1): Quadrature {
   const segments = pilotScores.length - 1;
+  if (m < segments) return groupedQuadrature(pilotScores, m, floor);
   const { perSegment } = allocateSteps(pilotScores, m, floor);
   const alphas: number[] = [];
   const weights: number[] = [];
