@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -73,6 +73,7 @@ async function versions(): Promise<string> {
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
+  const loadAtStart = loadavg()[0];
   const sections: string[] = [];
   const summary: (string | number)[][] = [];
   for (const model of MODELS) {
@@ -111,6 +112,8 @@ async function main(): Promise<void> {
 
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${cpu}, ${cpus().length} cores,
 ${(totalmem() / 2 ** 30).toFixed(0)} GiB. ${await versions()}. ${THREADS} threads for both onnxruntime and PyTorch; batch 1.
+1-minute load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end (above ~2, other work shared
+the 2 cores and absolute times are inflated; ratios are measured in the same run).
 
 Each heatlens configuration runs in its own process: the session is created, warmed up (10 runs), then
 timed; the numbers are medians. "× inference" divides by the inference median of the same run.
