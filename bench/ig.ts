@@ -639,7 +639,7 @@ async function benchModel(model: BenchModel, args: Args, count: number, variantC
       const elapsed = (performance.now() - t0) / 1000;
       process.stderr.write(`[${progressLabel}] ${i + 1}/${samples.length} images, elapsed ${elapsed.toFixed(0)} s (${points.evaluations} path points evaluated in ${(points.ms / 1000).toFixed(0)} s)\n`);
     }
-    if (samples[0]?.label !== undefined) report.accuracy = `${correct}/${samples.length} top-1 = label`;
+    if (samples[0]?.label !== undefined) report.accuracy = `${correct}/${samples.length} images`;
   } finally {
     report.evaluations = points.evaluations;
     await engine.release();
@@ -808,8 +808,8 @@ The issue's target is ≥ 2.6× fewer steps than uniform left at the same δ (me
   with Captum's halved end weights, Gauss–Legendre); non-uniform as in src/methods/integration/nonUniform.ts:
   a forward-only pilot at N + 1 points j/N (N = 16 and N = 8), segment j gets a share of the m steps
   ∝ |y((j+1)/N) − y(j/N)| + 0.1·mean (largest-remainder rounding, at least one per segment once
-  m ≥ N), midpoints inside each segment weighted by their own width. **Note:** when m < N some segments
-  get no step, and their part of the integral is left out (the weights sum to less than 1).
+  m ≥ N), midpoints inside each segment weighted by their own width; when m < N consecutive segments are merged
+  into m groups of about equal weight, one midpoint each (the weights always sum to 1).
 - **How δ is measured.** Σ IG = Σ_k Δ_k f(α_k) with f(α) = ∇y(x′ + α(x − x′))·(x − x′). A per-point
   graph (the same forward and backward pass as IG's graph, heads summed to f_k) evaluates f at every α
   the schemes ask for, cached per image (α rounded to float32 as the IG graph is fed), so the nested
