@@ -50,6 +50,8 @@ const HEADS: Record<string, (b: GraphBuilder, f: string, rnd: Random) => string>
     b.op('Gemm', [b.op('Reshape', [b.op('GlobalAveragePool', [f]), b.int64([2, 4])]), randomConstant(b, rnd, [4, 5])], {}),
   'Relu → ReduceMean → Flatten → MatMul + Add': (b, f, rnd) =>
     b.op('Add', [b.op('MatMul', [b.op('Flatten', [b.op('ReduceMean', [b.op('Relu', [f])], { axes: attr.ints([2, 3]), keepdims: attr.int(1) })]), randomConstant(b, rnd, [4, 5])]), randomConstant(b, rnd, [5])]),
+  '1×1 classifier Conv → Relu → GAP → Flatten (the pooled map is the logits)': (b, f, rnd) =>
+    b.op('Flatten', [b.op('GlobalAveragePool', [b.op('Relu', [b.op('Conv', [b.op('Relu', [f]), randomConstant(b, rnd, [5, 4, 1, 1])], {}, 'features5')])])]),
   'Relu → GAP → 1×1 Conv → Flatten': (b, f, rnd) =>
     b.op('Flatten', [b.op('Conv', [b.op('GlobalAveragePool', [b.op('Relu', [f])]), randomConstant(b, rnd, [5, 4, 1, 1]), randomConstant(b, rnd, [5])])]),
 };
@@ -59,7 +61,8 @@ describe('static Grad-CAM equals the dynamic backward pass (≤ 1e-5 relative)',
     for (const method of CAM_METHODS) {
       test(`${headName}: ${method}`, async () => {
         const model = tinyCnn(head);
-        const { static: s, dynamic: d } = await explainBoth(model, method, 'features');
+        const layer = headName.startsWith('1×1 classifier') ? 'features5' : 'features';
+        const { static: s, dynamic: d } = await explainBoth(model, method, layer);
         assert.equal(s.ex.static, method !== 'guided-gradcam', 'static unless a guided pass to the input is needed');
         assert.equal(s.ex.backwardPasses, method === 'guided-gradcam' ? 1 : 0);
         assert.equal(d.ex.static, false);

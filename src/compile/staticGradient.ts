@@ -1,7 +1,7 @@
 /**
  * Static Grad-CAM (Bhat & Raychowdhury, AICAS 2023): when the path from a layer A to the logits is
  *   A → (Relu) → global average pool → (Flatten/Reshape/Squeeze) → fully connected (Gemm, MatMul(+Add)
- *   or a 1×1 Conv)
+ *   or a 1×1 Conv), or no classifier after the pool at all (the pooled map is the logits)
  * and nothing else reads those values, then y_c = Σ_k W[c,k]·(1/hw)·Σ_ij f(A_kij) + b_c, so
  *   ∂y_c/∂A_kij = α·W[c,k]/(h·w) · 1[A_kij > 0 if the Relu is there],
  * which needs no backward pass: the class row of the weights is gathered at run time and scaled by a
@@ -10,6 +10,7 @@
 import type { RectifierRule } from '../grad/types.js';
 import type { GraphBuilder } from '../ir/builder.js';
 import { type Graph, type Node, attr, consumers, getFloat, getInt, getInts } from '../ir/graph.js';
+import { makeTensor } from '../ir/tensor.js';
 
 export interface StaticGradient {
   /** Builds ∂y_c/∂A (broadcastable to A's shape) for the classes in `chosen` ([B] int64). */
@@ -88,11 +89,23 @@ export function staticGradientFor(graph: Graph, layer: string, logits: string): 
     pooled = node.outputs[0];
     node = soleReader(w, pooled);
   }
+  const area = shape[2] * shape[3];
+  const channels = shape[1];
+  if (pooled === logits || pooled4d === logits) {
+    // The pooled map is the logits (a classifier conv before the pool, as in darknet):
+    // ∂y_c/∂A_kij = 1[k = c]/(h·w).
+    return {
+      build(b, chosen, rectifier) {
+        const ids = b.constant(makeTensor('int64', [1, channels], [...Array(channels).keys()]), 'static_channel_ids');
+        const oneHot = b.op('Cast', [b.op('Equal', [b.op('Unsqueeze', [chosen, b.int64([1])]), ids])], { to: attr.int(1) });
+        const grad = b.op('Reshape', [b.op('Mul', [oneHot, b.scalar(1 / area)]), b.int64([-1, channels, 1, 1])], {}, 'static_gradient');
+        return relu ? rectifier(b, grad, () => b.op('Sign', [relu!], {}, 'static_relu_mask')) : grad;
+      },
+    };
+  }
   if (!node) return undefined;
   const fc = fullyConnected(w, node, node.op === 'Conv' ? pooled4d : pooled);
   if (!fc || fc.out !== logits) return undefined;
-  const area = shape[2] * shape[3];
-  const channels = shape[1];
   return {
     build(b, chosen, rectifier) {
       const { rows, scale } = fc.weights(b);
