@@ -9,12 +9,11 @@ import type { DisplayImage } from './image/load.js';
 import { batchTensors, loadImageTensor } from './image/load.js';
 import { type Preset, findPresetForModel, mergePreset, presetFromInputShape } from './image/preset.js';
 import { readNpy } from './io/npy.js';
-import type { Graph } from './ir/graph.js';
 import { formatShape, numel } from './ir/tensor.js';
 import { type SmoothOptions, smoothed } from './methods/smoothgrad.js';
 import { type AnyMethod, type AttributionMethod, type DrivenOptions, isDriven } from './methods/types.js';
 import { methodByName } from './methods/index.js';
-import { loadModel } from './model/load.js';
+import { batchedModels, loadModel } from './model/load.js';
 import { runExplained, sessionForGraph } from './runtime/session.js';
 
 export interface ExplainRequest {
@@ -130,11 +129,7 @@ export async function explain(request: ExplainRequest): Promise<ExplainOutcome> 
   const driven = request.smooth ? smoothed(asGraphMethod(method, request.smooth.kind), request.smooth) : isDriven(method) ? method : undefined;
   if (driven) {
     // One image at a time: each image's points (IG) or noisy copies (SmoothGrad) form the batch.
-    const models = new Map<number, Graph>();
-    const model = (m: number) => {
-      if (!models.has(m)) models.set(m, loadModel(request.modelPath, m).graph);
-      return models.get(m)!;
-    };
+    const model = batchedModels(request.modelPath);
     const per = tensor.length / batch;
     const single = [1, ...inputShape.slice(1)];
     t0 = clock();

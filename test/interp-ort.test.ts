@@ -14,14 +14,12 @@ import { type Attrs, type Graph, attr, emptyGraph } from '../src/ir/graph.js';
 import { type Tensor, floatTensor, int64Tensor, makeTensor, numel } from '../src/ir/tensor.js';
 import { evaluateNode, runGraph } from '../src/interp/run.js';
 import { encodeModel } from '../src/onnx/write.js';
+import { type NodeInput, oneNodeGraph } from './util/graphs.js';
 import { Random } from './util/random.js';
 
 const TOLERANCE = 1e-5;
 
-interface Fed {
-  feed: Tensor;
-}
-type In = Tensor | Fed | undefined;
+type In = NodeInput;
 
 interface Case {
   label: string;
@@ -31,24 +29,7 @@ interface Case {
   outputs?: number;
 }
 
-function build(c: Case): { graph: Graph; feeds: Record<string, Tensor> } {
-  const graph = emptyGraph(c.op);
-  const b = new GraphBuilder(graph);
-  const feeds: Record<string, Tensor> = {};
-  const names = c.ins.map((x, i) => {
-    if (x === undefined) return '';
-    if ('feed' in x) {
-      const name = `in${i}`;
-      graph.inputs.push(name);
-      graph.values.set(name, { dtype: x.feed.dtype, shape: x.feed.dims });
-      feeds[name] = x.feed;
-      return name;
-    }
-    return b.constant(x, `c${i}`);
-  });
-  graph.outputs = b.nodeOutputs(c.op, names, c.attrs ?? {}, c.outputs ?? 1);
-  return { graph, feeds };
-}
+const build = (c: Case) => oneNodeGraph(c.op, c.ins, c.attrs, c.outputs);
 
 function toOrt(t: Tensor): ort.Tensor {
   switch (t.dtype) {
@@ -128,7 +109,7 @@ async function check(cases: Case[]): Promise<void> {
 
 const rnd = new Random(20240617);
 const randn = (dims: number[], scale = 1): Tensor => floatTensor(dims, rnd.normals(numel(dims), scale));
-const fed = (t: Tensor): Fed => ({ feed: t });
+const fed = (t: Tensor): In => ({ feed: t });
 const ints = (values: number[], dims?: number[]) => int64Tensor(values, dims);
 const describe = (attrs: Attrs): string =>
   Object.entries(attrs)

@@ -9,32 +9,12 @@ import { GraphBuilder } from '../src/ir/builder.js';
 import { type Attrs, type Graph, attr, emptyGraph } from '../src/ir/graph.js';
 import { type DType, type Tensor, floatTensor, int64Tensor, makeTensor } from '../src/ir/tensor.js';
 import { evaluateNode, runGraph } from '../src/interp/run.js';
+import { type NodeInput, oneNodeGraph } from './util/graphs.js';
 import { Random } from './util/random.js';
 
 /** A data input fed at run time (the others become initializers, i.e. compile-time constants). */
-interface Fed {
-  feed: Tensor;
-}
-type In = Tensor | Fed | undefined;
-
-function oneNode(op: string, ins: readonly In[], attrs: Attrs = {}, outputs = 1): { graph: Graph; feeds: Record<string, Tensor> } {
-  const graph = emptyGraph(op);
-  const b = new GraphBuilder(graph);
-  const feeds: Record<string, Tensor> = {};
-  const names = ins.map((x, i) => {
-    if (x === undefined) return '';
-    if ('feed' in x) {
-      const name = `in${i}`;
-      graph.inputs.push(name);
-      graph.values.set(name, { dtype: x.feed.dtype, shape: x.feed.dims });
-      feeds[name] = x.feed;
-      return name;
-    }
-    return b.constant(x, `c${i}`);
-  });
-  graph.outputs = b.nodeOutputs(op, names, attrs, outputs);
-  return { graph, feeds };
-}
+type In = NodeInput;
+const oneNode = oneNodeGraph;
 
 /** Runs a one-node graph in float64 and returns its outputs in order. */
 function run(op: string, ins: readonly In[], attrs: Attrs = {}, outputs = 1): Tensor[] {
@@ -44,7 +24,7 @@ function run(op: string, ins: readonly In[], attrs: Attrs = {}, outputs = 1): Te
 }
 
 const f = (dims: number[], values: number[]): Tensor => floatTensor(dims, values);
-const fed = (t: Tensor): Fed => ({ feed: t });
+const fed = (t: Tensor): In => ({ feed: t });
 const arange = (dims: number[], from = 0): Tensor => {
   const n = dims.reduce((a, b) => a * b, 1);
   return floatTensor(dims, Array.from({ length: n }, (_, i) => i + from));

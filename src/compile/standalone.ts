@@ -7,7 +7,7 @@ import type { Graph } from '../ir/graph.js';
 import { methodByName } from '../methods/index.js';
 import { type SmoothKind, smoothed } from '../methods/smoothgrad.js';
 import { type DrivenOptions, isDriven } from '../methods/types.js';
-import { loadModel } from '../model/load.js';
+import { batchedModels } from '../model/load.js';
 import { HeatlensError } from '../errors.js';
 import { compileExplained, TARGET_INPUT, type TargetKind } from './explain.js';
 
@@ -30,19 +30,14 @@ export interface Standalone {
 
 export function standaloneGraph(req: StandaloneRequest): Standalone {
   const method = methodByName(req.method);
-  const models = new Map<number, Graph>();
-  const model = (m: number) => {
-    if (!models.has(m)) models.set(m, loadModel(req.modelPath, m).graph);
-    return models.get(m)!;
-  };
-  if (req.smooth || isDriven(method)) {
-    if (req.batch !== 1) throw new HeatlensError(`${req.method}${req.smooth ? ` with ${req.smooth.kind}` : ''} explains one image per graph: --batch must be 1`, 'E_USAGE');
+  const model = batchedModels(req.modelPath);
+  if (isDriven(method) || req.smooth) {
     if (req.smooth && isDriven(method)) throw new HeatlensError(`${req.smooth.kind} wraps a gradient method, not ${method.name}`, 'E_USAGE');
-    const driven = req.smooth && !isDriven(method) ? smoothed(method, { ...req.smooth, noiseStd: 0 }) : (method as ReturnType<typeof smoothed>);
+    if (req.batch !== 1) throw new HeatlensError(`${req.method}${req.smooth ? ` with ${req.smooth.kind}` : ''} explains one image per graph: --batch must be 1`, 'E_USAGE');
+    const driven = isDriven(method) ? method : smoothed(method, { ...req.smooth!, noiseStd: 0 });
     const { graph, inputs } = driven.standalone(model, req.driven ?? {});
     return { graph, inputs, static: false };
   }
-  if (isDriven(method)) throw new Error('unreachable');
   const g = model(req.batch);
   const explained = compileExplained(g, { method, target: req.target, methodOptions: { layer: req.layer } });
   const shape = g.values.get(g.inputs[0])!.shape;

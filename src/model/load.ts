@@ -16,6 +16,16 @@ export function loadModel(path: string, batch = 1): LoadedModel {
   return { path, graph };
 }
 
+/** A loader of the canonical graph at any batch size, each size read once. */
+export function batchedModels(path: string): (batch: number) => Graph {
+  const cache = new Map<number, Graph>();
+  return (batch) => {
+    let graph = cache.get(batch);
+    if (!graph) cache.set(batch, (graph = loadModel(path, batch).graph));
+    return graph;
+  };
+}
+
 /** Class labels: `--labels FILE`, else `labels.txt` beside the model, else none. One label per line. */
 export function loadLabels(modelPath: string, labelsPath?: string): string[] | undefined {
   const path = labelsPath ?? join(dirname(modelPath), 'labels.txt');
