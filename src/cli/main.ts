@@ -4,6 +4,7 @@ import { HeatlensError } from '../errors.js';
 import { compileCommand } from './compileCommand.js';
 import { benchCommand, benchOneCommand } from './benchCommand.js';
 import { explainCommand } from './explainCommand.js';
+import { inspectCommand } from './inspectCommand.js';
 
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
@@ -12,7 +13,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--verbose', 'print stack traces on errors')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
-  for (const cmd of [explainCommand(), compileCommand(), benchCommand()]) {
+  for (const cmd of [explainCommand(), compileCommand(), benchCommand(), inspectCommand()]) {
     cmd.option('--verbose', 'print stack traces on errors').exitOverride();
     program.addCommand(cmd);
   }

@@ -21,7 +21,7 @@ export interface BackwardRequest {
 }
 
 /** Values that depend on `source` (forward reachability). */
-function dependents(graph: Graph, source: string): Set<string> {
+export function dependents(graph: Graph, source: string): Set<string> {
   const reached = new Set([source]);
   for (const node of graph.nodes) {
     if (node.inputs.some((i) => reached.has(i))) for (const o of node.outputs) if (o) reached.add(o);
