@@ -47,6 +47,16 @@ export function decodeModel(bytes: Uint8Array, source: string): ModelMsg {
   return model;
 }
 
+/**
+ * Ops whose definition at this opset already is the canonical one (later versions only added types): a
+ * model of opset < 7 made only of them reads as is. Other ops changed at opset 6–7 (consumed_inputs,
+ * the `broadcast` attribute of binary ops, BatchNormalization's spatial/is_test).
+ */
+const UNCHANGED_SINCE: Readonly<Record<string, number>> = {
+  GlobalAveragePool: 1, GlobalMaxPool: 1, Not: 1, Identity: 1, Transpose: 1, HardSigmoid: 6, Abs: 6, Neg: 6,
+  Relu: 6, LeakyRelu: 6, Sigmoid: 6, Tanh: 6, Exp: 6, Log: 6, Sqrt: 6, Reciprocal: 6,
+};
+
 function defaultOpset(model: ModelMsg, source: string): number {
   const entry = (model.opset_import ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   if (!entry) throw new HeatlensError(`${source}: the model imports no default-domain opset`, 'E_MODEL');
@@ -62,7 +72,8 @@ function valueInfoOf(msg: ValueInfoMsg, options: ReadOptions, source: string): V
   const dims = tensorType.shape?.dim ?? [];
   const shape = dims.map((d, axis) => {
     const value = toNumber(d.dim_value);
-    if (value > 0) return value;
+    // An explicit dim_value 0 is a static empty axis; an unset one (dim_param or nothing) is dynamic.
+    if (value > 0 || (value === 0 && Object.hasOwn(d, 'dim_value') && !d.dim_param)) return value;
     if (axis === 0) return options.batch ?? 1;
     throw new HeatlensError(
       `${source}: input '${msg.name}' has a dynamic dimension '${d.dim_param ?? '?'}' at axis ${axis}; give a static input shape`,
@@ -106,7 +117,10 @@ export function readModel(bytes: Uint8Array, options: ReadOptions = {}): Graph {
   const model = decodeModel(bytes, source);
   const graphMsg = model.graph!;
   const opset = defaultOpset(model, source);
-  if (opset < 7) throw new HeatlensError(`${source}: opset ${opset} is too old (heatlens reads opset 7 and later)`, 'E_MODEL');
+  if (opset < 7) {
+    const stable = (graphMsg.node ?? []).every((n) => (UNCHANGED_SINCE[n.op_type ?? ''] ?? Infinity) <= opset);
+    if (!stable) throw new HeatlensError(`${source}: opset ${opset} is too old (heatlens reads opset 7 and later)`, 'E_MODEL');
+  }
   unsupportedOps(graphMsg, source);
 
   const graph = emptyGraph(graphMsg.name || 'model');

@@ -91,6 +91,8 @@ const descriptor = {
           fields: { dim: repeated('Dimension', 1) },
         },
         Dimension: {
+          // A oneof as in onnx.proto, so an explicit dim_value 0 (an empty axis) keeps its presence.
+          oneofs: { value: { oneof: ['dim_value', 'dim_param'] } },
           fields: {
             dim_value: { type: 'int64', id: 1 },
             dim_param: { type: 'string', id: 2 },
@@ -121,6 +123,8 @@ const descriptor = {
 
 const root = protobuf.Root.fromJSON(descriptor);
 export const ModelProto = root.lookupType('onnx.ModelProto');
+/** For standalone tensor files (the ONNX backend tests' input_K.pb / output_K.pb). */
+export const TensorProto = root.lookupType('onnx.TensorProto');
 
 /** AttributeProto.AttributeType codes. */
 export const ATTRIBUTE_TYPE = {

@@ -82,6 +82,43 @@ const padAxes: Upgrade['apply'] = (form, ctx) => {
   return { inputs: [form.inputs[0], ctx.constant(makeTensor('int64', [full.length], full), 'pads'), form.inputs[2] ?? ''], attrs: form.attrs };
 };
 
+/**
+ * ConvTranspose `output_shape` → explicit pads and output_padding (what the IR holds). Per spatial axis,
+ * with full = s·(in−1) + output_padding + (k−1)·d + 1: total = full − out; total ≥ 0 is padding, split as
+ * the ONNX spec and onnxruntime 1.30 do (SAME_UPPER: begin ⌊total/2⌋; otherwise the odd pixel at the
+ * beginning, begin = total − ⌊total/2⌋); total < 0 grows output_padding by −total (zeros at the end, as the
+ * ONNX reference gives).
+ */
+function convTransposeOutputShape(form: NodeForm, ctx: UpgradeContext): NodeForm {
+  const shapeAttr = ints(form.attrs.output_shape);
+  if (!shapeAttr) return form;
+  const x = ctx.shape?.(form.inputs[0]);
+  const w = ctx.shape?.(form.inputs[1]);
+  if (!x || !w) return form;
+  const n = x.length - 2;
+  const out = shapeAttr.slice(-n);
+  const get = (key: string, fallback: number[]) => ints(form.attrs[key]) ?? fallback;
+  const kernel = get('kernel_shape', w.slice(2));
+  const strides = get('strides', new Array(n).fill(1));
+  const dilations = get('dilations', new Array(n).fill(1));
+  const outputPadding = get('output_padding', new Array(n).fill(0));
+  const upper = form.attrs.auto_pad?.type === 'string' && form.attrs.auto_pad.value === 'SAME_UPPER';
+  const pads = new Array<number>(2 * n).fill(0);
+  for (let i = 0; i < n; i++) {
+    const total = strides[i] * (x[i + 2] - 1) + outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1 - out[i];
+    if (total < 0) {
+      outputPadding[i] -= total;
+      continue;
+    }
+    pads[i] = upper ? Math.floor(total / 2) : total - Math.floor(total / 2);
+    pads[i + n] = total - pads[i];
+  }
+  return {
+    inputs: form.inputs,
+    attrs: { ...without(form.attrs, 'output_shape', 'auto_pad'), pads: attr.ints(pads), output_padding: attr.ints(outputPadding) },
+  };
+}
+
 export const upgrades: Readonly<Record<string, Upgrade[]>> = {
   ReduceMean: [{ since: 18, apply: inputToAttr('axes', 1) }],
   ReduceMax: [{ since: 18, apply: inputToAttr('axes', 1) }],
@@ -122,6 +159,10 @@ export const upgrades: Readonly<Record<string, Upgrade[]>> = {
   // Before 7 BatchNormalization had is_test/spatial/consumed_inputs; the inference maths is the same.
   BatchNormalization: [{ before: 9, apply: (form) => ({ inputs: form.inputs, attrs: without(form.attrs, 'spatial', 'is_test', 'consumed_inputs') }) }],
   Dropout: [{ before: 12, apply: (form) => ({ inputs: form.inputs.slice(0, 1), attrs: without(form.attrs, 'ratio', 'is_test') }) }],
+  // The IR holds float16 as float32 (ir/tensor.ts), so a Cast to FLOAT16 (10) is a Cast to FLOAT (1):
+  // the exported graph's declared types then agree with its values.
+  Cast: [{ since: 1, apply: (form) => (form.attrs.to?.type === 'int' && form.attrs.to.value === 10 ? { inputs: form.inputs, attrs: { ...form.attrs, to: attr.int(1) } } : form) }],
+  ConvTranspose: [{ since: 1, apply: convTransposeOutputShape }],
 };
 
 export function upgradeNode(op: string, opset: number, form: NodeForm, ctx: UpgradeContext): NodeForm {

@@ -43,6 +43,8 @@ export function routeToMaxima(b: GraphBuilder, node: Node, grad: string): string
   const geo = windowGeometry(node, b.shape(x).slice(2), kernel);
   const attrs = { ...node.attrs, pads: attr.ints(geo.pads) };
   delete (attrs as Record<string, unknown>).auto_pad;
+  // The routing below reads row-major Indices (storage_order 0) whatever the forward node's order.
+  delete (attrs as Record<string, unknown>).storage_order;
   const [, indices] = b.nodeOutputs('MaxPool', [x], attrs, 2, 'maxpool_indices');
   const plain = kernel.every((k, i) => geo.strides[i] === k && geo.dilations[i] === 1) && geo.pads.every((p) => p === 0) && !geo.ceilMode;
   if (plain) {

@@ -5,7 +5,8 @@
  * MaxPool: Y = max over the taps inside [0, in) (pads act as −∞). Ties go to the FIRST maximum in
  * row-major tap order (a later tap wins only if strictly greater), as onnxruntime does. The optional
  * Indices output is the flat index of that tap in the whole input, ((n·C + c)·D + i_d)·H·W + i_h·W + i_w
- * (storage_order 0).
+ * (storage_order 0), or (n·C + c)·D·H·W + i_d + i_h·D + i_w·D·H (storage_order 1, column-major spatial
+ * axes, as onnxruntime). Integer inputs (uint8, int8) are pooled as they are.
  *
  * AveragePool: Y = Σ taps inside [0, in) / divisor, divisor = number of taps inside [0, in)
  * (count_include_pad 0) or inside the padded input [−p_begin, in + p_end) (count_include_pad 1; with
@@ -13,7 +14,7 @@
  */
 import { getInt, getInts } from '../../ir/graph.js';
 import { windowGeometry } from '../../ir/ops/windowed.js';
-import { numel } from '../../ir/tensor.js';
+import { isFloatType, numel } from '../../ir/tensor.js';
 import { type Kernel, f64, fail, need, needSpatial, output, pads3d, shaped, to3d } from './kernel.js';
 
 function setup(node: Parameters<Kernel>[0], inputs: Parameters<Kernel>[1]) {
@@ -21,12 +22,11 @@ function setup(node: Parameters<Kernel>[0], inputs: Parameters<Kernel>[1]) {
   const d = needSpatial(node, x);
   const kernel = [...getInts(node, 'kernel_shape', [])];
   if (kernel.length !== d) fail(node, `kernel_shape [${kernel}] must have ${d} entries for X [${x.dims}]`);
-  if (getInt(node, 'storage_order', 0) !== 0) fail(node, 'storage_order 1 (column-major indices) is not supported');
   const geo = shaped(node, () => windowGeometry(node, x.dims.slice(2), kernel));
   const { begin, end } = pads3d(geo.pads, d);
   return {
     x,
-    X: f64(node, x, 'X'),
+    X: node.op === 'MaxPool' && !isFloatType(x.dtype) ? x.data : f64(node, x, 'X'),
     NC: x.dims[0] * x.dims[1],
     outDims: [x.dims[0], x.dims[1], ...geo.outSpatial],
     inS: to3d(x.dims.slice(2), 1),
@@ -42,8 +42,9 @@ function setup(node: Parameters<Kernel>[0], inputs: Parameters<Kernel>[1]) {
 export const MaxPool: Kernel = (node, inputs, outputs) => {
   const { x, X, NC, outDims, inS: [ID, IH, IW], k: [KD, KH, KW], s: [SD, SH, SW], dl: [DD, DH, DW], pb: [PD, PH, PW], outS: [OD, OH, OW] } = setup(node, inputs);
   const y = output(x.dtype, outDims);
-  const Y = y.data as Float64Array;
+  const Y = y.data;
   const withIndices = outputs.length > 1;
+  const columnMajor = getInt(node, 'storage_order', 0) === 1;
   const indices = withIndices ? output('int64', outDims) : undefined;
   const I = indices?.data as Float64Array | undefined;
   const inSize = ID * IH * IW;
@@ -68,7 +69,7 @@ export const MaxPool: Kernel = (node, inputs, outputs) => {
                 const v = X[row + iw];
                 if (bestIndex < 0 || v > best) {
                   best = v;
-                  bestIndex = row + iw;
+                  bestIndex = columnMajor ? base + id + (ih + iw * IH) * ID : row + iw;
                 }
               }
             }

@@ -1,6 +1,6 @@
 /** Element-wise ops: unary (shape preserved), broadcasting binary/variadic, comparisons, Where. */
 import type { DType } from '../tensor.js';
-import { type OpSchema, broadcastShapes, input } from './schema.js';
+import { type OpSchema, broadcastShapes, input, need } from './schema.js';
 
 /** Output has the first input's dtype and shape; extra inputs (Clip's min/max) are scalars. */
 export const Unary = (maxInputs = 1): OpSchema => ({
@@ -25,11 +25,18 @@ export const Where: OpSchema = {
   },
 };
 
-/** Dropout (inference): output = input; the optional mask output is bool of the same shape. */
+/**
+ * Dropout (inference): output = input; the optional mask output is bool of the same shape. A
+ * training_mode input must be a constant false (training-mode dropout is random).
+ */
 export const Dropout: OpSchema = {
   arity: [1, 3],
   infer(ctx) {
     const x = input(ctx, 0);
+    if (ctx.inputs[2]) {
+      const training = ctx.constant(2);
+      need(training !== undefined && !training.data[0], 'training_mode (input 2) must be a constant false: heatlens compiles inference graphs');
+    }
     return ctx.node.outputs.length > 1 ? [x, { dtype: 'bool', shape: x.shape }] : [x];
   },
 };

@@ -1,4 +1,5 @@
 /** The op-schema table: every op the IR can hold, keyed by ONNX op type. */
+import { BatchNormalization } from './batchNormalization.js';
 import { Concat, Split } from './concat.js';
 import { Cast, Constant, ConstantOfShape, Range, Shape } from './constants.js';
 import { Conv } from './conv.js';
@@ -31,7 +32,7 @@ export const opSchemas = {
   AveragePool,
   GlobalAveragePool: GlobalPool,
   GlobalMaxPool: GlobalPool,
-  BatchNormalization: Unary(5),
+  BatchNormalization,
   Softmax: Unary(),
   LogSoftmax: Unary(),
   // Activations and unary maths.
