@@ -9,7 +9,7 @@ import { writeHeatmapPng } from '../heatmap/render.js';
 import { writeNpy } from '../io/npy.js';
 import { methodByName, methodNames } from '../methods/index.js';
 import { addDrivenOptions, type DrivenFlags, drivenOptions, smoothOptions } from './methodOptions.js';
-import { loadLabels } from '../model/load.js';
+import { alignLabels, loadLabels } from '../model/load.js';
 import { topK } from '../model/topk.js';
 import { explain } from '../pipeline.js';
 import { DEFAULT_IMAGE, DEFAULT_MODEL } from './defaults.js';
@@ -79,7 +79,7 @@ export function explainCommand(): Command {
       target: parsed.target ?? [-1],
     };
     methodByName(flags.method);
-    const labels = loadLabels(flags.model, flags.labels);
+    const labelLines = loadLabels(flags.model, flags.labels);
     const outcome = await explain({
       modelPath: flags.model,
       inputs: flags.input,
@@ -94,6 +94,7 @@ export function explainCommand(): Command {
       progress: process.stderr.isTTY && !flags.json ? (line) => process.stderr.write(`${line}\n`) : undefined,
     });
     const { batch, classes } = outcome;
+    const labels = labelLines && alignLabels(labelLines, classes);
     const written: string[] = [];
     try {
       if (flags.saveNpy) {

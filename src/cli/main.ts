@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { HeatlensError } from '../errors.js';
 import { compileCommand } from './compileCommand.js';
+import { convertCommand } from './convertCommand.js';
 import { benchCommand, benchOneCommand } from './benchCommand.js';
 import { explainCommand } from './explainCommand.js';
 import { inspectCommand } from './inspectCommand.js';
@@ -13,7 +14,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--verbose', 'print stack traces on errors')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
-  for (const cmd of [explainCommand(), compileCommand(), benchCommand(), inspectCommand()]) {
+  for (const cmd of [explainCommand(), compileCommand(), convertCommand(), benchCommand(), inspectCommand()]) {
     cmd.option('--verbose', 'print stack traces on errors').exitOverride();
     program.addCommand(cmd);
   }

@@ -11,6 +11,7 @@ import { GraphBuilder } from '../ir/builder.js';
 import { type Graph, attr, cloneGraph, producers, renameValue } from '../ir/graph.js';
 import { type Tensor, makeTensor, numel } from '../ir/tensor.js';
 import type { AttributionMethod, MethodContext, MethodOptions } from '../methods/types.js';
+import { inputLayout } from './layout.js';
 import { resolveLayer } from './layers.js';
 import { staticGradientFor } from './staticGradient.js';
 import { removeDeadCode } from '../passes/deadCode.js';
@@ -156,6 +157,7 @@ export function compileExplained(model: Graph, options: ExplainOptions): Explain
   const context: MethodContext = {
     b,
     input,
+    layout: inputLayout(graph, input),
     options: options.methodOptions ?? {},
     gradient: (wrt, rectifier) => {
       const allowStatic = options.target !== 'probability' && options.staticGradients !== false;

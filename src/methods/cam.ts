@@ -3,6 +3,7 @@
  * bilinear upsampling to the input resolution (ONNX Resize, linear, half_pixel coordinates: the
  * convention of PyTorch's F.interpolate(align_corners=False) and OpenCV's resize).
  */
+import { spatialSize } from '../compile/layout.js';
 import { attr } from '../ir/graph.js';
 import type { GraphBuilder } from '../ir/builder.js';
 import { makeTensor } from '../ir/tensor.js';
@@ -15,15 +16,21 @@ export function channelMap(b: GraphBuilder, activations: string, weights: string
   return b.op('Relu', [summed], {}, 'cam');
 }
 
-/** [B,1,h,w] → [B,1,H,W] at the input's spatial size. */
+/**
+ * [B,1,h,w] → the input's spatial size H×W, bilinear (half-pixel centres, as OpenCV/PyTorch
+ * align_corners=False): [B,1,H,W] for an NCHW input, [B,H,W,1] for an NHWC one (so the map lines up
+ * with the input, and products such as Guided Grad-CAM's broadcast over its channels).
+ */
 export function upsampleToInput(ctx: MethodContext, map: string): string {
   const { b } = ctx;
-  const [batch, , height, width] = b.shape(ctx.input);
-  const sizes = b.constant(makeTensor('int64', [4], [batch, 1, height, width]), 'cam_size');
-  return b.op('Resize', [map, '', '', sizes], {
+  const dims = b.shape(ctx.input);
+  const [height, width] = spatialSize(dims, ctx.layout);
+  const sizes = b.constant(makeTensor('int64', [4], [dims[0], 1, height, width]), 'cam_size');
+  const upsampled = b.op('Resize', [map, '', '', sizes], {
     mode: attr.string('linear'),
     coordinate_transformation_mode: attr.string('half_pixel'),
   }, 'cam_upsampled');
+  return ctx.layout === 'nchw' ? upsampled : b.op('Transpose', [upsampled], { perm: attr.ints([0, 2, 3, 1]) }, 'cam_nhwc');
 }
 
 /** A gradient broadcastable to `like` made full-size (for sums over positions). */

@@ -7,6 +7,7 @@ import type { RectifierRule } from '../grad/types.js';
 import type { GraphBuilder } from '../ir/builder.js';
 import type { Graph } from '../ir/graph.js';
 import type { Preset } from '../image/preset.js';
+import type { InputLayout } from '../compile/layout.js';
 
 export interface MethodOptions {
   /** Target layer for CAM methods: a value or node name (default: the last layer with spatial size > 1). */
@@ -17,6 +18,8 @@ export interface MethodContext {
   readonly b: GraphBuilder;
   /** The image input value. */
   readonly input: string;
+  /** The input's layout: CAM maps are returned at the input's resolution in the same layout. */
+  readonly layout: InputLayout;
   readonly options: MethodOptions;
   /**
    * ∂(target score)/∂value with the given rectifier rule. When the compiler can prove the gradient does
@@ -28,7 +31,7 @@ export interface MethodContext {
 }
 
 export interface MethodOutput {
-  /** Attribution at the input's resolution ([B, C, H, W] like the input, or [B, 1, H, W] for maps). */
+  /** Attribution at the input's resolution (the input's shape, or one channel for maps: [B,1,H,W] / [B,H,W,1]). */
   attribution: string;
   /** The map at the target layer's resolution, for CAM methods ([B, 1, h, w]). */
   layerMap?: string;
