@@ -4,6 +4,8 @@
  * - MaxPool routes a window's gradient to its FIRST maximum in row-major order (PyTorch CPU, and
  *   onnxruntime's Indices), for both the mask form (non-overlapping) and the indices form (overlapping);
  * - Relu and ReLU6 have derivative 0 at their kinks, LeakyRelu has α at 0;
+ * - HardSigmoid is 0 at both kinks, HardSwish takes the middle slope x/3 + 1/2 at ±3 (PyTorch's
+ *   hardsigmoid_backward / hardswish_backward);
  * - the rectifier rules of the methods (exact, guided, deconv) on one Relu.
  */
 import assert from 'node:assert/strict';
@@ -79,6 +81,22 @@ test('Relu derivative is 0 at 0; LeakyRelu uses α at 0; ReLU6 is 0 at both kink
   const relu6 = await vjpBoth([5], x, v, (b, i) => b.op('Clip', [i, b.scalar(0), b.scalar(6)]));
   assert.deepEqual(relu6.interp, [0, 0, 1, 0, 0]);
   assert.deepEqual(relu6.ort, [0, 0, 1, 0, 0]);
+});
+
+test('HardSigmoid is 0 at both kinks; HardSwish is −1/2 at −3 and 3/2 at 3 (PyTorch 1.13 autograd)', async () => {
+  // torch.nn.functional.hardsigmoid / hardswish backward at x = −4, −3, −1.5, 0, 3, 4 (float64 autograd;
+  // hardsigmoid's slope is float32(1/6) in PyTorch as in the ONNX export's alpha).
+  const x = [-4, -3, -1.5, 0, 3, 4];
+  const v = [1, 1, 1, 1, 1, 1];
+  const sixth = Math.fround(1 / 6);
+  const hsig = await vjpBoth([6], x, v, (b, i) => b.op('HardSigmoid', [i], { alpha: attr.float(sixth), beta: attr.float(0.5) }));
+  const expectedSig = [0, 0, sixth, sixth, 0, 0];
+  assert.deepEqual(hsig.interp, expectedSig);
+  assert.deepEqual(hsig.ort, expectedSig);
+  const hswish = await vjpBoth([6], x, v, (b, i) => b.op('HardSwish', [i]));
+  const expectedSwish = [0, -0.5, 0, 0.5, 1.5, 1];
+  assert.deepEqual(hswish.interp.map((z) => z + 0), expectedSwish);
+  assert.deepEqual(hswish.ort.map((z) => z + 0), expectedSwish);
 });
 
 test('rectifier rules: exact R·1[f>0], guided ReLU(R)·1[f>0], deconv ReLU(R)', async () => {

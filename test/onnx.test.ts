@@ -16,6 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { HeatlensError } from '../src/errors.js';
+import { appendBackward } from '../src/grad/backward.js';
+import { exactRectifier } from '../src/methods/rectifiers.js';
 import { runGraph } from '../src/interp/run.js';
 import { GraphBuilder } from '../src/ir/builder.js';
 import { type Attrs, type Graph, attr, emptyGraph } from '../src/ir/graph.js';
@@ -327,4 +329,37 @@ test('an opset-18 reduction whose axes are not a constant is one error naming th
     },
   };
   assert.throws(() => readModel(encodeMsg(msg), { source: 'dyn.onnx' }), (e) => assertOneLineError(e, /^dyn\.onnx: ReduceMax node 'max_dyn'.*axes.*compile-time constant/));
+});
+
+/**
+ * Opsets 11–12 give Split its sizes as the `split` attribute (13 moved them to an input): the importer
+ * upgrades the node, and the Split backward rule (dX = Concat of the parts' gradients) runs on it:
+ *   x [1,4] → Split(axis 1, split [1,3]) → s0 [1,1], s1 [1,3] → y = Concat(s1, s0) [1,4], so dx = (v3, v0, v1, v2).
+ */
+test('an opset-11 Split (sizes as attribute) imports as the opset-13 form and differentiates', async () => {
+  const msg: ModelMsg = {
+    ir_version: 6,
+    opset_import: [{ domain: '', version: 11 }],
+    graph: {
+      name: 'opset11_split',
+      input: [vi('x', [1, 4])],
+      output: [vi('y', [1, 4])],
+      node: [
+        nodeMsg('Split', 'split', ['x'], ['s0', 's1'], { axis: attr.int(1), split: attr.ints([1, 3]) }),
+        nodeMsg('Concat', 'cat', ['s1', 's0'], ['y'], { axis: attr.int(1) }),
+      ],
+    },
+  };
+  const bytes = encodeMsg(msg);
+  const graph = readModel(bytes, { source: 'split11.onnx' });
+  const split = graph.nodes.find((n) => n.op === 'Split')!;
+  assert.equal(split.inputs.length, 2);
+  assert.ok(!('split' in split.attrs));
+  const x = floatTensor([1, 4], [1, 2, 3, 4]);
+  assert.deepEqual(Array.from((await runOrt(encodeModel(graph), { x })).y), [2, 3, 4, 1]);
+  graph.inputs.push('v');
+  graph.values.set('v', { dtype: 'float32', shape: [1, 4] });
+  const dx = appendBackward(graph, { wrt: 'x', seeds: new Map([['y', 'v']]), rectifier: exactRectifier });
+  graph.outputs = [dx];
+  assert.deepEqual(Array.from(runGraph(graph, { x, v: floatTensor([1, 4], [10, 20, 30, 40]) })[dx].data), [40, 10, 20, 30]);
 });

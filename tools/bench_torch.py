@@ -49,8 +49,9 @@ def first_input(name: str, spec: dict, shared: Path):
         import torchvision
 
         torch.manual_seed(0)
-        x = mf.normalise(mf.load_photos(shared, 224), spec["norm"], False)
-        plain = mf.make_torchvision(spec["arch"], torch.from_numpy(x)).float()
+        size = spec.get("input_size", 224)
+        x = mf.normalise(mf.load_photos(shared, size), spec["norm"], False)
+        plain = mf.make_torchvision(spec["arch"], torch.from_numpy(x), size).float()
         for m in plain.modules():  # as torchvision builds it
             if isinstance(m, (torch.nn.ReLU, torch.nn.ReLU6)):
                 m.inplace = True

@@ -42,7 +42,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from onnx_torch import (OnnxTorch, RuleReLU, RuleReLU6, clip_replay, gather_pool,  # noqa: E402
+from onnx_torch import (OnnxTorch, RuleReLU, RuleReLU6, _pool_geometry, clip_replay, gather_pool,  # noqa: E402
                         replace_rectifiers)  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,6 +76,31 @@ CASES = {
                      norm=("meanstd", IMAGENET_MEAN, IMAGENET_STD), targets=["top1", 281]),
     "mobilenet_v2": dict(kind="torchvision", size="big", arch="mobilenet_v2", images="noise",
                          norm=("meanstd", IMAGENET_MEAN, IMAGENET_STD), targets=["top1", 281]),
+}
+
+# More torchvision architectures, spread over opsets 11..17 (opset 13 is the three above). The three
+# heaviest (resnet50 4.1, densenet121 2.9, inception_v3 5.7 GMAC at 224/299) explain 128x128 noise images,
+# which keeps test/fixtures.test.ts's float64-interpreter checks under a minute each on 2 cores
+# (inception_v3 needs >= 75). "input_size" is the side of the square input (default 224); "opset" the
+# export opset (default 13).
+for _name, _opset, _size in [("shufflenet_v2_x1_0", 11, 224), ("resnet50", 11, 128), ("squeezenet1_1", 12, 224),
+                             ("densenet121", 13, 128), ("mobilenet_v3_small", 14, 224),
+                             ("efficientnet_b0", 15, 224), ("googlenet", 16, 224), ("inception_v3", 17, 128)]:
+    CASES[_name] = dict(kind="torchvision", size="big", arch=_name, images="noise", opset=_opset, input_size=_size,
+                        norm=("meanstd", IMAGENET_MEAN, IMAGENET_STD), targets=["top1", 281])
+
+# Import-only: resnet18 exported at each of these opsets must give the PyTorch logits (and gradient).
+OPSET_SWEEP = list(range(11, 18))
+OPSET_SWEEP_SIZE = 64
+CASES["resnet18-opsets"] = dict(kind="opsets", size="big", arch="resnet18", images="noise", input_size=OPSET_SWEEP_SIZE,
+                                norm=("meanstd", IMAGENET_MEAN, IMAGENET_STD), targets=["top1", 281])
+
+# Constructor arguments of the torchvision architectures that need them (every script builds the same module).
+ARCH_KWARGS = {
+    "googlenet": dict(aux_logits=False, init_weights=True),
+    # PyTorch's default initialisation: torchvision's own (truncated normal, std 0.1 for the fc layer too)
+    # gives logits of ±244 on these inputs, a saturated softmax (p = 1.0) and a zero probability gradient.
+    "inception_v3": dict(aux_logits=False, transform_input=False, init_weights=False),
 }
 
 FD_DIRECTIONS = 3
@@ -259,7 +284,7 @@ def resolve_targets(spec: list, logits: torch.Tensor) -> torch.Tensor:
 # ----------------------------------------------------------------------------------------------------
 
 
-def make_torchvision(arch: str, calib: torch.Tensor | None = None) -> torch.nn.Module:
+def make_torchvision(arch: str, calib: torch.Tensor | None = None, size: int = 224) -> torch.nn.Module:
     """torchvision `arch` with random weights (seed 0), in eval mode, with BatchNorm that is not the
     identity yet keeps the signal alive: random scale U(0.5, 1.5) and shift N(0, 0.1); running statistics
     measured on `calib` (one train-mode pass, cumulative average), then perturbed (mean + N(0, 0.1)·sd,
@@ -270,12 +295,13 @@ def make_torchvision(arch: str, calib: torch.Tensor | None = None) -> torch.nn.M
     # Statistics from eight seeded noise images (ImageNet mean/std), whatever images the fixture explains:
     # then every script builds the same model, and statistics measured on the very inputs (which
     # degenerate some channels, var ≈ 0) are avoided. `calib` is accepted for compatibility and ignored.
+    # The calibration images have the fixture's input size (`size`), so BN sees that resolution's statistics.
     del calib
     gen = torch.Generator().manual_seed(1)
-    calib = torch.from_numpy(normalise([np.asarray(torch.randint(0, 256, (224, 224, 3), generator=gen, dtype=torch.uint8))
+    calib = torch.from_numpy(normalise([np.asarray(torch.randint(0, 256, (size, size, 3), generator=gen, dtype=torch.uint8))
                                         for _ in range(8)], ("meanstd", IMAGENET_MEAN, IMAGENET_STD), False))
     torch.manual_seed(0)
-    model = getattr(torchvision.models, arch)(weights=None)
+    model = getattr(torchvision.models, arch)(weights=None, **ARCH_KWARGS.get(arch, {}))
     bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
     with torch.no_grad():
         for m in bns:
@@ -297,13 +323,13 @@ def make_torchvision(arch: str, calib: torch.Tensor | None = None) -> torch.nn.M
     return model.eval()
 
 
-def export_onnx(model: torch.nn.Module, path: Path, size: int) -> None:
+def export_onnx(model: torch.nn.Module, path: Path, size: int, opset: int = 13) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     x = torch.zeros(1, 3, size, size)
     # TrainingMode.PRESERVE on an eval-mode model keeps BatchNormalization nodes (inference mode)
     # instead of the exporter's Conv+BN fusion, so the TS side exercises its own BN folding.
     warnings.filterwarnings("ignore", message=".*constant folding.*")  # model is in eval mode
-    torch.onnx.export(model, x, str(path), opset_version=13, input_names=["input"],
+    torch.onnx.export(model, x, str(path), opset_version=opset, input_names=["input"],
                       output_names=["logits"], dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}},
                       training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=True)
     onnx.checker.check_model(onnx.load(str(path)))
@@ -323,6 +349,23 @@ def count_ties(x: torch.Tensor, kernel, stride, padding, dilation) -> int:
     return int((((u == top).sum(dim=2) > 1) & (top[:, :, 0] != 0)).sum())
 
 
+def _pair(v) -> list:
+    return [v, v] if isinstance(v, int) else list(v)
+
+
+def _maxpool_pattern(x: torch.Tensor, kernel, stride, padding, dilation, ceil_mode, trace: list) -> None:
+    """Records a 2-D max-pool's arg-max (torch's indices address the unpadded input) and counts its tied
+    windows (ceil mode: the overhanging last windows are padded with -inf as well)."""
+    kernel, dilation, padding = _pair(kernel), _pair(dilation), _pair(padding)
+    stride = _pair(stride) if stride else kernel
+    trace.append(F.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode=ceil_mode, return_indices=True)[1])
+    if isinstance(trace, Trace):
+        _, extra = _pool_geometry(list(x.shape[2:]), kernel, stride, dilation, padding + padding, int(ceil_mode))
+        pad = [padding[1], padding[1] + extra[1], padding[0], padding[0] + extra[0]]
+        xp = F.pad(x, pad, value=-math.inf) if any(pad) else x
+        trace.ties += count_ties(xp, kernel, stride, 0, dilation)
+
+
 def _tracer(trace: list):
     """Forward hook recording each rectifier's linear piece / each max-pool's arg-max."""
     def hook(mod, inp, out):
@@ -331,32 +374,85 @@ def _tracer(trace: list):
             trace.append(x > 0)
         elif isinstance(mod, RuleReLU6):
             trace.append((x > 0).to(torch.int8) + (x >= mod.hi).to(torch.int8))
+        elif isinstance(mod, _HARD):
+            trace.append(_hard_region(mod, x))
         else:
-            assert not mod.ceil_mode
-            trace.append(F.max_pool2d(x, mod.kernel_size, mod.stride, mod.padding, mod.dilation,
-                                      return_indices=True)[1])
-            if isinstance(trace, Trace):
-                xp = F.pad(x, [mod.padding] * 4, value=-math.inf) if mod.padding else x
-                trace.ties += count_ties(xp, mod.kernel_size, mod.stride, 0, mod.dilation)
+            _maxpool_pattern(x, mod.kernel_size, mod.stride, mod.padding, mod.dilation, mod.ceil_mode, trace)
     return hook
 
 
-def _replayer(replay: list):
-    """Forward hook putting each rectifier / max-pool on the piece recorded in `replay`."""
-    it = iter(replay)
-
+def _replayer(it):
+    """Forward hook putting each rectifier / max-pool on the piece recorded (iterator `it` over a trace)."""
     def hook(mod, inp, out):
         x, m = inp[0], next(it)
         if isinstance(mod, RuleReLU):
             return x * m
         if isinstance(mod, RuleReLU6):
             return clip_replay(x, 0.0, mod.hi, m)
+        if isinstance(mod, _HARD):
+            return _hard_replay(mod, x, m)
         return gather_pool(x, m)  # torch's indices address the unpadded input
     return hook
 
 
+# Hardswish / Hardsigmoid (MobileNetV3) are piecewise smooth with kinks at ±3: the finite-difference check
+# tracks which piece each element is on (0: x < -3, 1: middle, 2: x > 3; hardswish_backward's middle piece
+# is closed at both ends, hardsigmoid_backward's open) and can replay it.
+_HARD = (torch.nn.Hardswish, torch.nn.Hardsigmoid)
+
+
+def _hard_region(mod, x: torch.Tensor) -> torch.Tensor:
+    if isinstance(mod, torch.nn.Hardswish):
+        return (x >= -3).to(torch.int8) + (x > 3).to(torch.int8)
+    return (x > -3).to(torch.int8) + (x >= 3).to(torch.int8)
+
+
+def _hard_replay(mod, x: torch.Tensor, region: torch.Tensor) -> torch.Tensor:
+    middle = x * (x + 3) / 6 if isinstance(mod, torch.nn.Hardswish) else x / 6 + 0.5
+    high = x if isinstance(mod, torch.nn.Hardswish) else torch.ones_like(x)
+    return torch.where(region == 0, torch.zeros_like(x), torch.where(region == 1, middle, high))
+
+
+class _FunctionalRules:
+    """Stands in for `torch.nn.functional` inside torchvision's model files while a rule copy runs.
+
+    GoogLeNet and Inception v3 (BasicConv2d) and DenseNet (after the last block) call F.relu directly,
+    and Inception v3 calls F.max_pool2d: replace_rectifiers cannot reach those. Here F.relu takes the
+    rule (and is traced / replayed like RuleReLU modules) and F.max_pool2d is traced / replayed like
+    nn.MaxPool2d. Everything else is torch.nn.functional's own. `calls` counts the relu calls."""
+
+    def __init__(self, rule: str, trace=None, replay=None):
+        self.rule, self.trace, self.replay, self.calls = rule, trace, replay, 0
+
+    def __getattr__(self, name):
+        return getattr(F, name)
+
+    def relu(self, x, inplace=False):
+        self.calls += 1
+        if self.trace is not None:
+            self.trace.append(x.detach() > 0)
+        if self.replay is not None:
+            return x * next(self.replay)
+        return RuleReLU(self.rule)(x)
+
+    def max_pool2d(self, x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+        assert not return_indices
+        if self.trace is not None:
+            _maxpool_pattern(x.detach(), kernel_size, stride, padding, dilation, ceil_mode, self.trace)
+        if self.replay is not None:
+            return gather_pool(x, next(self.replay))
+        return F.max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode=ceil_mode)
+
+
+def _model_namespaces(model: torch.nn.Module) -> list:
+    """The torchvision modules (files) defining `model`'s layers that refer to torch.nn.functional as F."""
+    names = {type(m).__module__ for m in model.modules() if type(m).__module__.startswith("torchvision.")}
+    return [sys.modules[n] for n in sorted(names) if getattr(sys.modules[n], "F", None) is F]
+
+
 def module_fn(arch_model: torch.nn.Module):
-    """fn(x, rule, trace=None, replay=None) -> logits of a float64 copy with rule modules."""
+    """fn(x, rule, trace=None, replay=None) -> logits of a float64 copy with rule modules (and rule
+    functionals, see _FunctionalRules)."""
     import copy
 
     copies = {}
@@ -364,19 +460,29 @@ def module_fn(arch_model: torch.nn.Module):
         m = copy.deepcopy(arch_model).double().eval()
         n = replace_rectifiers(m, rule)
         copies[rule] = m
+    spaces = _model_namespaces(arch_model)
 
     def fn(x, rule, trace=None, replay=None):
-        if trace is None and replay is None:
-            return copies[rule](x)
-        hook = _tracer(trace) if trace is not None else _replayer(replay)
-        hooks = [m.register_forward_hook(hook) for m in copies[rule].modules()
-                 if isinstance(m, (RuleReLU, RuleReLU6, torch.nn.MaxPool2d))]
+        it = iter(replay) if replay is not None else None
+        proxy = _FunctionalRules(rule, trace, it)
+        hooks = []
+        if trace is not None or replay is not None:
+            hook = _tracer(trace) if trace is not None else _replayer(it)
+            hooks = [m.register_forward_hook(hook) for m in copies[rule].modules()
+                     if isinstance(m, (RuleReLU, RuleReLU6, torch.nn.MaxPool2d) + _HARD)]
+        for space in spaces:
+            space.F = proxy
         try:
-            return copies[rule](x)
+            out = copies[rule](x)
         finally:
+            for space in spaces:
+                space.F = F
             for h in hooks:
                 h.remove()
+        fn.functional_relu_calls = proxy.calls  # type: ignore[attr-defined]
+        return out
     fn.replaced = n  # type: ignore[attr-defined]
+    fn.functional_relu_calls = 0  # type: ignore[attr-defined]
     return fn
 
 
@@ -394,9 +500,70 @@ def save(folder: Path, name: str, t, dtype=np.float32) -> None:
     np.save(folder / name, np.ascontiguousarray(arr.astype(dtype)))
 
 
+def run_opsets(name: str, spec: dict, shared: Path, folder: Path) -> dict:
+    """resnet18 (make_torchvision's weights) exported at every opset of OPSET_SWEEP: each export run by the
+    evaluator must give the module's logits and gradient; the TS test checks that heatlens imports each
+    and gets the same logits and gradient (import-only: one method)."""
+    import torchvision
+
+    t0 = time.time()
+    size = spec["input_size"]
+    x = torch.from_numpy(normalise(load_images(spec["images"], shared, size), spec["norm"], False))
+    model = make_torchvision(spec["arch"], x, size)
+    fn = module_fn(model)
+    with torch.no_grad():
+        logits = fn(x, "exact")
+    targets = resolve_targets(spec["targets"], logits)
+    grad, _ = grad_of(fn, x, targets, "exact")
+    models, ops, checks = {}, {}, {}
+    for opset in OPSET_SWEEP:
+        path = folder / f"opset{opset}.onnx"
+        export_onnx(model, path, size, opset)
+        proto = onnx.load(str(path))
+        assert next(o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")) == opset
+        ev = OnnxTorch(proto, dtype=torch.float64)
+        efn = lambda xx, rule: ev.logits(xx, rule)  # noqa: E731
+        with torch.no_grad():
+            dl = float((efn(x, "exact") - logits).abs().max())
+        dg = rel_max(grad_of(efn, x, targets, "exact")[0], grad)
+        assert dl < 1e-6 * max(1.0, float(logits.abs().max())) and dg < 1e-6, f"{name} opset {opset}: {dl} {dg}"
+        models[str(opset)] = path.name
+        ops[str(opset)] = sorted({n.op_type for n in proto.graph.node})
+        checks[str(opset)] = {"logits_max_abs": dl, "gradient_max_rel": dg}
+        print(f"[{name}] opset {opset}: evaluator vs module logits {dl:.1e}, gradient {dg:.1e}; ops {ops[str(opset)]}")
+    ev32 = OnnxTorch(folder / models["13"], dtype=torch.float32)
+    g32, _ = grad_of(lambda xx, rule: ev32.logits(xx.float(), rule).double(), x, targets, "exact")
+    save(folder, "input.npy", x)
+    save(folder, "target.npy", targets, np.int64)
+    save(folder, "logits.npy", logits)
+    save(folder, "gradient.npy", grad)
+    manifest = {
+        "case": name, "kind": "opsets", "arch": spec["arch"], "opsets": OPSET_SWEEP, "models": models,
+        "input": "input", "output": "logits", "shape": list(x.shape), "classes": int(logits.shape[1]),
+        "targets": [int(t) for t in targets], "targetSpec": spec["targets"],
+        "preprocess": describe_pre(spec, spec["norm"], size),
+        "files": {"input": "input.npy", "target": "target.npy", "logits": "logits.npy", "gradient": "gradient.npy"},
+        "reference": f"torchvision.models.{spec['arch']} module (random weights, seed 0), float64",
+        "torch": torch.__version__, "torchvision": torchvision.__version__, "onnx": onnx.__version__,
+        "onnx_ops": ops,
+        "checks": {"evaluator_vs_module": checks, "float32_deviation": {"gradient": rel_max(g32, grad)}},
+        "note": ("Import-only check: the same resnet18 (make_fixtures.make_torchvision weights) exported by "
+                 "torch.onnx.export at each opset (dynamic batch, BatchNormalization kept). logits.npy and "
+                 "gradient.npy (d y_{b,c_b}/dx) are the module's, float64 stored as float32."),
+    }
+    (folder / "manifest.json").write_text(compact_json(manifest) + "\n")
+    dt = time.time() - t0
+    size_b = sum(f.stat().st_size for f in folder.iterdir())
+    print(f"[{name}] wrote {folder} ({size_b / 1e6:.1f} MB) in {dt:.1f}s")
+    return {"case": name, "folder": str(folder), "seconds": dt, "bytes": size_b}
+
+
 def run_case(name: str, spec: dict, shared: Path, out_small: Path, out_big: Path) -> dict:
     t0 = time.time()
     folder = (out_small if spec["size"] == "small" else out_big) / name
+    if spec["kind"] == "opsets":
+        folder.mkdir(parents=True, exist_ok=True)
+        return run_opsets(name, spec, shared, folder)
     extra: dict = {}
     checks: dict = {}
 
@@ -426,23 +593,30 @@ def run_case(name: str, spec: dict, shared: Path, out_small: Path, out_big: Path
         input_name, output_name, logits_name = ev.input_names[0], ev.output_names[0], ev.logits_name
         ends_in_softmax = ev.ends_in_softmax
     else:
-        images = load_images(spec["images"], shared, 224)
+        size = spec.get("input_size", 224)
+        opset = spec.get("opset", 13)
+        images = load_images(spec["images"], shared, size)
         norm = spec["norm"]
         nhwc = False
         x = torch.from_numpy(normalise(images, norm, False))
-        model = make_torchvision(spec["arch"], x)
+        model = make_torchvision(spec["arch"], x, size)
         model_path = folder / "model.onnx"
-        export_onnx(model, model_path, 224)
+        export_onnx(model, model_path, size, opset)
         fn = module_fn(model)
-        reference = f"torchvision.models.{spec['arch']} module (random weights, seed 0), float64"
+        kwargs = ARCH_KWARGS.get(spec["arch"], {})
+        reference = (f"torchvision.models.{spec['arch']}({', '.join(f'{k}={v}' for k, v in kwargs.items())}) module "
+                     "(random weights, seed 0), float64")
         input_name, output_name, logits_name, ends_in_softmax = "input", "logits", "logits", False
         ev = OnnxTorch(model_path, dtype=torch.float64)
+        extra["opset"] = opset
         extra["replaced_rectifier_modules"] = fn.replaced
         extra["onnx_ops"] = sorted({n.op_type for n in ev.graph.node})
 
     # targets from float64 logits
     with torch.no_grad():
         logits = fn(x, "exact")
+    if spec["kind"] == "torchvision":
+        extra["functional_relu_calls"] = fn.functional_relu_calls
     targets = resolve_targets(spec["targets"], logits)
     attrs = attributions(fn, x, targets)
 

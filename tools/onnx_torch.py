@@ -285,7 +285,8 @@ class OnnxTorch:
     SUPPORTED = (
         "Conv Gemm MatMul Relu LeakyRelu Clip Sigmoid Tanh MaxPool AveragePool GlobalAveragePool "
         "GlobalMaxPool Flatten Reshape Transpose Concat Pad Add Sub Mul Div BatchNormalization Softmax "
-        "Identity Dropout Constant ConstantOfShape Expand Shape Gather Unsqueeze Squeeze Cast Slice Neg Sqrt Exp"
+        "Identity Dropout Constant ConstantOfShape Expand Shape Gather Unsqueeze Squeeze Cast Slice Neg Sqrt Exp "
+        "HardSigmoid HardSwish ReduceMean Split"
     ).split()
 
     def __init__(self, model, dtype: torch.dtype = torch.float64):
@@ -382,6 +383,7 @@ class OnnxTorch:
     def _eval(self, node: onnx.NodeProto, a: list, rule: str):
         op = node.op_type
         at = _attrs(node)
+        self._outputs = len(node.output)
         fn: Optional[Callable] = getattr(self, "_op_" + op, None)
         if fn is None:
             raise NotImplementedError(op)
@@ -421,6 +423,21 @@ class OnnxTorch:
 
     def _op_Tanh(self, a, at, rule):
         return torch.tanh(a[0])
+
+    def _op_HardSigmoid(self, a, at, rule):
+        # y = clip(alpha*x + beta, 0, 1), derivative alpha*1[0 < alpha*x + beta < 1] (0 at both kinks, like
+        # torch's hardsigmoid_backward); not a rectifier: always exact
+        alpha, beta = float(at.get("alpha", 0.2)), float(at.get("beta", 0.5))
+        if alpha == float(np.float32(1 / 6)) and beta == 0.5:
+            # PyTorch's Hardsigmoid exported: evaluate torch's own, which computes x/6 + 1/2 exactly in
+            # float64 (the attribute is 1/6 rounded to float32, 4e-8 relative) but whose backward uses
+            # float32(1/6) for the slope, as the attribute does
+            return F.hardsigmoid(a[0])
+        return clip(a[0] * alpha + beta, 0.0, 1.0, "exact")
+
+    def _op_HardSwish(self, a, at, rule):
+        # x * clip(x/6 + 1/2, 0, 1); torch's hardswish_backward: 0 below -3, x/3 + 1/2 on [-3, 3], 1 above
+        return F.hardswish(a[0])
 
     def _op_Neg(self, a, at, rule):
         return -a[0]
@@ -563,6 +580,13 @@ class OnnxTorch:
         c = _AVGPOOL[n](mask, kernel, strides, 0) * ksize
         return s / c
 
+    def _op_ReduceMean(self, a, at, rule):
+        x = a[0]
+        axes = list(at["axes"]) if "axes" in at else (_ints(a[1]) if len(a) > 1 and a[1] is not None else None)
+        if axes is None or len(axes) == 0:
+            axes = list(range(x.dim()))
+        return x.mean(dim=tuple(ax % x.dim() for ax in axes), keepdim=bool(int(at.get("keepdims", 1))))
+
     def _op_GlobalAveragePool(self, a, at, rule):
         x = a[0]
         return x.mean(dim=tuple(range(2, x.dim())), keepdim=True)
@@ -595,6 +619,19 @@ class OnnxTorch:
         x = a[0]
         perm = list(at.get("perm", list(reversed(range(x.dim())))))
         return x.permute(perm)
+
+    def _op_Split(self, a, at, rule):
+        x = a[0]
+        axis = int(at.get("axis", 0)) % x.dim()
+        if len(a) > 1 and a[1] is not None:
+            sizes = _ints(a[1])
+        elif "split" in at:
+            sizes = list(at["split"])
+        else:
+            k = int(at.get("num_outputs", 0)) or self._outputs
+            chunk = -(-x.shape[axis] // k)
+            sizes = [max(0, min(chunk, x.shape[axis] - i * chunk)) for i in range(k)]
+        return list(torch.split(x, sizes, dim=axis))
 
     def _op_Concat(self, a, at, rule):
         ts = [t for t in a if t is not None]

@@ -11,6 +11,8 @@ import { concat } from './concat.js';
 import { conv } from './conv.js';
 import { gemm } from './gemm.js';
 import { globalAveragePool } from './globalAveragePool.js';
+import { hardSigmoid } from './hardSigmoid.js';
+import { hardSwish } from './hardSwish.js';
 import { leakyRelu } from './leakyRelu.js';
 import { matmul } from './matmul.js';
 import { maxPool } from './maxPool.js';
@@ -19,15 +21,17 @@ import { reduceMean, reduceSum } from './reduce.js';
 import { relu } from './relu.js';
 import { passThrough, reshapeLike, transpose } from './shapes.js';
 import { sigmoid } from './sigmoid.js';
+import { slice } from './slice.js';
 import { softmax } from './softmax.js';
+import { split } from './split.js';
 import { tanh } from './tanh.js';
 
 export type DifferentiableOp =
   | 'Conv' | 'Gemm' | 'MatMul'
-  | 'Relu' | 'LeakyRelu' | 'Clip' | 'Sigmoid' | 'Tanh' | 'Softmax'
+  | 'Relu' | 'LeakyRelu' | 'Clip' | 'Sigmoid' | 'Tanh' | 'Softmax' | 'HardSigmoid' | 'HardSwish'
   | 'MaxPool' | 'AveragePool' | 'GlobalAveragePool' | 'ReduceSum' | 'ReduceMean'
   | 'Add' | 'Sub' | 'Mul' | 'Div'
-  | 'Flatten' | 'Reshape' | 'Squeeze' | 'Unsqueeze' | 'Transpose' | 'Concat' | 'Pad'
+  | 'Flatten' | 'Reshape' | 'Squeeze' | 'Unsqueeze' | 'Transpose' | 'Concat' | 'Split' | 'Slice' | 'Pad'
   | 'BatchNormalization' | 'Identity' | 'Dropout';
 
 export const backwardRules: { readonly [K in DifferentiableOp]: BackwardRule } = {
@@ -40,6 +44,8 @@ export const backwardRules: { readonly [K in DifferentiableOp]: BackwardRule } =
   Sigmoid: sigmoid,
   Tanh: tanh,
   Softmax: softmax,
+  HardSigmoid: hardSigmoid,
+  HardSwish: hardSwish,
   MaxPool: maxPool,
   AveragePool: averagePool,
   GlobalAveragePool: globalAveragePool,
@@ -55,6 +61,8 @@ export const backwardRules: { readonly [K in DifferentiableOp]: BackwardRule } =
   Unsqueeze: reshapeLike,
   Transpose: transpose,
   Concat: concat,
+  Split: split,
+  Slice: slice,
   Pad: pad,
   BatchNormalization: batchNorm,
   Identity: passThrough,
