@@ -6,7 +6,7 @@
  * the fixture's input size; each in its own process, medians after warm-up, as `npm run bench`). Prints
  * the tables and writes docs/models.md with the machine, the versions, the date and the load average.
  *
- * Rows come from MODEL_ROWS below: TF.js models are appended to TFJS_ROWS (see there).
+ * Rows come from MODEL_ROWS below: the torchvision architectures, then TF.js models (TFJS_ROWS).
  *   npm run bench:models [-- name …]        (only the named rows; the file is still rewritten whole)
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,8 +23,9 @@ import type { Graph } from '../src/ir/graph.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { readNpy } from '../src/io/npy.js';
 import { graphMethodByName } from '../src/methods/index.js';
-import { loadModel } from '../src/model/load.js';
+import { importModelFile, loadModel } from '../src/model/load.js';
 import { runExplained, sessionForGraph } from '../src/runtime/session.js';
+import { relativeMaxError } from '../test/util/ort.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const generated = join(root, 'test/fixtures/generated');
@@ -44,6 +45,12 @@ export interface ModelRow {
   fixture: string;
   /** Imports the model at a batch size (default: heatlens' ONNX loader on the manifest's `model`). */
   load?: (modelPath: string, batch: number) => Graph;
+  /**
+   * A model with the fixture's weights in another format (a TensorFlow.js model.json of the network the
+   * fixture's ONNX file converts) and its input layout: an 'nhwc' model is fed the fixture's NCHW input
+   * transposed, and its attribution is transposed back before the comparison.
+   */
+  model?: { path: string; layout: 'nhwc' };
 }
 
 const TORCHVISION = ['resnet18', 'resnet50', 'vgg11_bn', 'squeezenet1_1', 'densenet121', 'mobilenet_v2', 'mobilenet_v3_small',
@@ -55,9 +62,41 @@ const TORCHVISION_ROWS: ModelRow[] = TORCHVISION.map((arch) => ({
   fixture: join(generated, arch),
 }));
 
-// ---- TF.js models: append their rows here ({ name, source, fixture, load }), one fixture folder each in
-// ---- the same layout; `load` imports the TF.js model as an IR graph. ------------------------------------
-const TFJS_ROWS: ModelRow[] = [];
+/**
+ * TF.js Layers models of ../shared whose model.onnx (a conversion of the same weights) has a PyTorch
+ * fixture: the imported model.json is held to the same references. (The shared tfjs-graph MobileNet is
+ * another network, TF-Hub's; it is checked against tf.grad in test/tfjs-graph.test.ts.)
+ */
+const TFJS_ROWS: ModelRow[] = [
+  ['darknet-tiny-imagenet', 'darknet-tiny'],
+  ['mobilenet-v1-025-imagenet', 'mobilenet-v1-025'],
+].map(([folder, fixture]) => ({
+  name: `${fixture} (tfjs-layers)`,
+  source: `../shared/models/${folder}/tfjs-layers/model.json, imported by heatlens (NHWC input)`,
+  fixture: join(generated, fixture),
+  model: { path: join(root, '..', 'shared', 'models', folder, 'tfjs-layers', 'model.json'), layout: 'nhwc' as const },
+}));
+
+/** Moves axis 1 of a rank-4 [N,A,B,C] buffer to the end: NCHW → NHWC. */
+function toNhwc(x: ArrayLike<number>, [n, c, h, w]: readonly number[]): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let i = 0; i < h * w; i++) out[(b * h * w + i) * c + ch] = x[(b * c + ch) * h * w + i];
+  return out;
+}
+
+/** The inverse: NHWC [N,H,W,C] → NCHW. */
+function toNchw(x: ArrayLike<number>, [n, h, w, c]: readonly number[]): Float32Array {
+  const out = new Float32Array(x.length);
+  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let i = 0; i < h * w; i++) out[(b * c + ch) * h * w + i] = x[(b * h * w + i) * c + ch];
+  return out;
+}
+
+/** The fixture's NCHW input as the row's model takes it, and how to bring an attribution back to NCHW. */
+function feedFor(row: ModelRow, x: Float32Array, shape: readonly number[]): { x: Float32Array; shape: number[]; back: (a: Float32Array, dims: readonly number[]) => Float32Array } {
+  if (!row.model) return { x, shape: [...shape], back: (a) => a };
+  const [n, c, h, w] = shape;
+  return { x: toNhwc(x, shape), shape: [n, h, w, c], back: (a, dims) => toNchw(a, dims) };
+}
 
 export const MODEL_ROWS: ModelRow[] = [...TORCHVISION_ROWS, ...TFJS_ROWS];
 
@@ -90,33 +129,26 @@ interface RowResult {
   saliencyMs?: number;
 }
 
-function relativeMaxError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
 function ulp(value: number): number {
   const v = Math.abs(value) || 1.1754943508222875e-38;
   return 2 ** (Math.floor(Math.log2(v)) - 23);
 }
 
-async function checkMethods(graph: Graph, dir: string, manifest: Manifest): Promise<MethodResult[]> {
+async function checkMethods(row: ModelRow, graph: Graph, dir: string, manifest: Manifest): Promise<MethodResult[]> {
   const input = await readNpy(join(dir, 'input.npy'));
   const targets = Array.from((await readNpy(join(dir, 'target.npy'))).data as BigInt64Array, Number);
-  const x = Float32Array.from(input.data as Float32Array);
+  const feed = feedFor(row, Float32Array.from(input.data as Float32Array), input.shape);
+  const x = feed.x;
   const nudged = Float32Array.from(x, (value, i) => value + ((i * 2654435761) % 3 - 1) * ulp(value));
   const results: MethodResult[] = [];
   for (const file of manifest.methods) {
     const probability = file.endsWith('-prob');
     const explained = compileExplained(graph, { method: graphMethodByName(file.replace(/-prob$/, '')), target: probability ? 'probability' : 'logit' });
     const session = await sessionForGraph(explained.graph, { threads: THREADS });
-    const out = await runExplained(session, explained.input, x, input.shape, targets);
-    const moved = await runExplained(session, explained.input, nudged, input.shape, targets);
+    const out = await runExplained(session, explained.input, x, feed.shape, targets);
+    const moved = await runExplained(session, explained.input, nudged, feed.shape, targets);
+    out.attribution = feed.back(out.attribution, out.attributionDims);
+    moved.attribution = feed.back(moved.attribution, moved.attributionDims);
     await session.release();
     const reference = (await readNpy(join(dir, `${file}.npy`))).data as Float32Array;
     const sensitivity = Math.max(manifest.checks?.float32_deviation?.[file] ?? 0, relativeMaxError(moved.attribution, out.attribution));
@@ -129,7 +161,8 @@ async function runRow(row: ModelRow): Promise<RowResult> {
   const manifestPath = join(row.fixture, 'manifest.json');
   if (!existsSync(manifestPath)) return { row, imported: `fixture absent (${relative(root, row.fixture)}: run \`npm run fixtures\`)`, methods: [] };
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
-  const modelPath = resolve(root, manifest.model);
+  const modelPath = row.model?.path ?? resolve(root, manifest.model);
+  if (!existsSync(modelPath)) return { row, imported: `model absent (${modelPath})`, methods: [] };
   const load = row.load ?? ((path: string, batch: number) => loadModel(path, batch).graph);
   let graph: Graph;
   try {
@@ -137,7 +170,7 @@ async function runRow(row: ModelRow): Promise<RowResult> {
   } catch (e) {
     return { row, manifest, imported: `failed: ${(e as Error).message.split('\n')[0]}`, methods: [] };
   }
-  const methods = await checkMethods(graph, row.fixture, manifest);
+  const methods = await checkMethods(row, graph, row.fixture, manifest);
   const float64Error = await interpreted(row, modelPath);
   const inference = await measureInChild(modelPath, 'inference', ITERS, WARMUP, THREADS);
   const saliency = await measureInChild(modelPath, 'saliency', ITERS, WARMUP, THREADS);
@@ -151,13 +184,16 @@ async function interpreted(row: ModelRow, modelPath: string): Promise<number> {
   const target = await readNpy(join(row.fixture, 'target.npy'));
   const reference = await readNpy(join(row.fixture, 'gradient.npy'));
   const per = input.data.length / input.shape[0];
-  const graph = row.load ? row.load(modelPath, 1) : removeDeadCode(removeIdentities(readModelFile(modelPath, { batch: 1 })));
+  const graph = row.load ? row.load(modelPath, 1)
+    : row.model ? removeDeadCode(removeIdentities(importModelFile(modelPath, 1)))
+    : removeDeadCode(removeIdentities(readModelFile(modelPath, { batch: 1 })));
   const explained = compileExplained(graph, { method: graphMethodByName('gradient') });
+  const feed = feedFor(row, (input.data as Float32Array).subarray(0, per), [1, ...input.shape.slice(1)]);
   const out = runGraph(explained.graph, {
-    [explained.input]: { dtype: 'float64', dims: [1, ...input.shape.slice(1)], data: Float64Array.from((input.data as Float32Array).subarray(0, per)) },
+    [explained.input]: { dtype: 'float64', dims: feed.shape, data: Float64Array.from(feed.x) },
     [TARGET_INPUT]: { dtype: 'int64', dims: [1], data: Float64Array.from([Number((target.data as BigInt64Array)[0])]) },
   }, { outputs: ['attribution'] });
-  return relativeMaxError(out.attribution.data, (reference.data as Float32Array).subarray(0, per));
+  return relativeMaxError(feed.back(Float32Array.from(out.attribution.data), out.attribution.dims), (reference.data as Float32Array).subarray(0, per));
 }
 
 interface OpsetManifest {
@@ -217,7 +253,7 @@ async function main(): Promise<void> {
   const mainRows = results.map((r) => {
     const shape = r.manifest?.shape;
     return [
-      r.row.name, r.manifest?.opset ?? '–', shape ? `${shape.slice(2).join('×')}` : '–', r.imported,
+      r.row.name, r.row.model ? 'tfjs' : r.manifest?.opset ?? '–', shape ? `${shape.slice(2).join('×')}` : '–', r.imported,
       ...methods.map((m) => errorCell(r.methods.find((x) => x.method === m))),
       r.float64Error !== undefined ? r.float64Error.toExponential(1) : '–',
       r.inferenceMs !== undefined ? r.inferenceMs.toFixed(1) : '–', r.saliencyMs !== undefined ? r.saliencyMs.toFixed(1) : '–',
@@ -246,9 +282,15 @@ ${THREADS} onnxruntime threads. 1-minute load average ${loadAtStart.toFixed(1)} 
 other work shared the 2 cores and the times are inflated).
 
 Each row is a fixture written by \`tools/make_fixtures.py\` (\`npm run fixtures\`): the model file, a batch of
-two seeded noise images, their targets and PyTorch's float64 attributions (the torchvision module itself,
-rectifier modules swapped for the guided / DeconvNet rules as Captum does; see tools/README.md). Model
-sources: ${sources.join('; ')}.
+two images (seeded noise; the two sample photos for mobilenet-v1-025), their targets and PyTorch's float64
+attributions (the torchvision module itself, rectifier modules swapped for the guided / DeconvNet rules as
+Captum does; see tools/README.md). Model sources: ${sources.join('; ')}.
+
+The **(tfjs-layers)** rows import the TensorFlow.js Layers model of ../shared whose \`model.onnx\` is a
+conversion of the same weights, and hold it to that ONNX file's PyTorch references: the fixture's NCHW
+input is fed transposed to the model's NHWC input and the attribution transposed back. (TensorFlow.js
+itself is the reference in test/tfjs-layers.test.ts and test/tfjs-graph.test.ts: logits and \`tf.grad\`
+saliency, including the tfjs-graph MobileNet, which is TF-Hub's network and has no PyTorch twin.)
 
 - **opset**, **input**: the export's opset and the input's height×width (a dynamic batch axis, fixed at import).
 - **import**: heatlens reads and canonicalises the file (BatchNormalization folded where it follows a Conv).
@@ -281,7 +323,6 @@ compiled gradient graph gives PyTorch's logits and input gradient (max relative 
 
 ${sweepTable}
 ` : ''}
-<!-- TF.js model rows: add them to TFJS_ROWS in bench/models.ts; this file is regenerated whole. -->
 `;
   await writeFileAtomic(join(root, 'docs/models.md'), doc);
   console.log('wrote docs/models.md');

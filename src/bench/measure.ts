@@ -56,8 +56,9 @@ export async function measure(req: MeasureRequest): Promise<Measurement> {
   let bytes: Uint8Array;
   let graph: Graph;
   if (req.config === 'inference') {
+    // The user's ONNX file as it is; a TensorFlow.js model as heatlens imports it (canonical graph).
     graph = loadModel(req.modelPath, 1).graph;
-    bytes = readFileSync(req.modelPath);
+    bytes = req.modelPath.toLowerCase().endsWith('.json') ? encodeModel(graph) : readFileSync(req.modelPath);
   } else {
     // 'method', or 'method+smoothgrad' (SmoothGrad around it); IG and SmoothGrad at their bench sizes.
     const [method, smooth] = req.config.split('+');
