@@ -1,11 +1,12 @@
 /**
  * What the backward pass must keep from the forward pass, per op on the differentiated path
  * (the FPGA design of DESIGN.md, "Edge hardware"):
- *   rectifier (Relu, LeakyRelu, Clip)   1 bit per output: the derivative is one of two values
- *                                        (1[y>0]; 1 or α; 1[lo<y<hi]), a function of the output's sign/range
+ *   rectifier (Relu, LeakyRelu, Clip),  1 bit per output: the derivative is one of two values
+ *   HardSigmoid                          (1[y>0]; 1 or α; 1[lo<y<hi]; α·1[0<y<1]), a function of the output
  *   MaxPool k_h×k_w                     ⌈log2(k_h·k_w)⌉ bits per pooled output: which window position won
- *   smooth non-linearities (Sigmoid, Tanh, HardSigmoid, HardSwish, Softmax, products of two
- *   activations)                         the activation itself: no mask can replace it
+ *   smooth non-linearities (Sigmoid, Tanh, Softmax: their output; HardSwish: its input, the
+ *   derivative x/3 + 1/2 varies; products of two activations: both operands)
+ *                                        the activation itself: no mask can replace it
  *   linear ops (Conv, Gemm, Add, pools without max, reshapes)   nothing: input gradients do not read activations
  * The comparison is what a run-time autograd keeps for the same rules: the float32 tensors the masks
  * are taken from — each rectifier's output and each max-pool's input, each tensor counted once (a
@@ -42,6 +43,9 @@ const rectifier: KeptRule = (g, n) => ({ maskBits: elements(g, n.outputs[0]), ac
 /** The activation (output) kept in float32. */
 const keepsOutput: KeptRule = (g, n) => ({ maskBits: 0, activationBits: FLOAT32_BITS * elements(g, n.outputs[0]), replaces: [] });
 
+/** The input kept in float32 (HardSwish's derivative is a function of x, not of y). */
+const keepsInput: KeptRule = (g, n) => ({ maskBits: 0, activationBits: FLOAT32_BITS * elements(g, n.inputs[0]), replaces: [] });
+
 /** A product/quotient of two activations keeps both operands (d(a·b) = da·b + a·db). */
 const keepsVaryingOperands: KeptRule = (g, n, varies) => {
   const [a, b] = n.inputs;
@@ -65,8 +69,8 @@ export const KEPT_BY_OP: Readonly<Record<string, KeptRule>> = {
   MaxPool: maxPool,
   Sigmoid: keepsOutput,
   Tanh: keepsOutput,
-  HardSigmoid: keepsOutput,
-  HardSwish: keepsOutput,
+  HardSigmoid: rectifier,
+  HardSwish: keepsInput,
   Softmax: keepsOutput,
   Mul: keepsVaryingOperands,
   Div: keepsVaryingOperands,
