@@ -69,18 +69,23 @@ test('MaxPool 3×3/2 overlapping windows: ties to the first maximum, shared maxi
   assert.deepEqual(shared.ort, sum);
 });
 
-test('Relu derivative is 0 at 0; LeakyRelu uses α at 0; ReLU6 is 0 at both kinks', async () => {
+test('Relu derivative is 0 at 0; LeakyRelu uses α at 0; ReLU6 is 0 at both kinks (1-D, and 4-D where masks are convolutions)', async () => {
   const x = [-1, 0, 0.5, 6, 7];
   const v = [1, 1, 1, 1, 1];
-  const relu = await vjpBoth([5], x, v, (b, i) => b.op('Relu', [i]));
-  assert.deepEqual(relu.interp, [0, 0, 1, 1, 1]);
-  assert.deepEqual(relu.ort, [0, 0, 1, 1, 1]);
-  const leaky = await vjpBoth([5], x, v, (b, i) => b.op('LeakyRelu', [i], { alpha: attr.float(0.25) }));
-  assert.deepEqual(leaky.interp, [0.25, 0.25, 1, 1, 1]);
-  assert.deepEqual(leaky.ort, [0.25, 0.25, 1, 1, 1]);
-  const relu6 = await vjpBoth([5], x, v, (b, i) => b.op('Clip', [i, b.scalar(0), b.scalar(6)]));
-  assert.deepEqual(relu6.interp, [0, 0, 1, 0, 0]);
-  assert.deepEqual(relu6.ort, [0, 0, 1, 0, 0]);
+  // 4-D: 16 channels of the same values, the layout in which the masks run as fused NCHWc convolutions.
+  const shapes: [number[], number][] = [[[5], 1], [[1, 16, 1, 5], 16]];
+  for (const [shape, copies] of shapes) {
+    const tile = (a: number[]) => Array.from({ length: copies }, () => a).flat();
+    const relu = await vjpBoth(shape, tile(x), tile(v), (b, i) => b.op('Relu', [i]));
+    assert.deepEqual(relu.interp, tile([0, 0, 1, 1, 1]));
+    assert.deepEqual(relu.ort, tile([0, 0, 1, 1, 1]));
+    const leaky = await vjpBoth(shape, tile(x), tile(v), (b, i) => b.op('LeakyRelu', [i], { alpha: attr.float(0.25) }));
+    assert.deepEqual(leaky.interp, tile([0.25, 0.25, 1, 1, 1]));
+    assert.deepEqual(leaky.ort, tile([0.25, 0.25, 1, 1, 1]));
+    const relu6 = await vjpBoth(shape, tile(x), tile(v), (b, i) => b.op('Clip', [i, b.scalar(0), b.scalar(6)]));
+    assert.deepEqual(relu6.interp, tile([0, 0, 1, 0, 0]));
+    assert.deepEqual(relu6.ort, tile([0, 0, 1, 0, 0]));
+  }
 });
 
 test('HardSigmoid is 0 at both kinks; HardSwish is −1/2 at −3 and 3/2 at 3 (PyTorch 1.13 autograd)', async () => {

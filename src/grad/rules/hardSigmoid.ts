@@ -5,6 +5,7 @@
  * Not a rectifier: every method differentiates it exactly.
  */
 import { getFloat } from '../../ir/graph.js';
+import { stepMask } from '../stepMasks.js';
 import type { BackwardRule } from '../types.js';
 
 export const hardSigmoid: BackwardRule = ({ b, node, dy }) => {
@@ -12,7 +13,8 @@ export const hardSigmoid: BackwardRule = ({ b, node, dy }) => {
   if (!grad) return [];
   const y = node.outputs[0];
   const alpha = getFloat(node, 'alpha', 0.2);
-  const inside = b.op('And', [b.op('Greater', [y, b.scalar(0)]), b.op('Less', [y, b.scalar(1)])]);
-  const slope = b.op('Where', [inside, b.scalar(alpha), b.scalar(0)], {}, 'hardsigmoid_slope');
-  return [b.op('Mul', [grad, slope])];
+  // α·1[0 < y < 1] as the product of two step masks, the second carrying α as its 'on' value.
+  const positive = stepMask(b, y, { threshold: 0, side: 'above' });
+  const belowOne = stepMask(b, y, { threshold: 1, side: 'below', on: alpha });
+  return [b.op('Mul', [grad, b.op('Mul', [positive, belowOne], {}, 'hardsigmoid_slope')])];
 };

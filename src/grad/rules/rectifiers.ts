@@ -5,26 +5,30 @@
  *   Relu           d = 1[y > 0]                        (0 at the kink, PyTorch's threshold_backward)
  *   LeakyRelu(α)   d = 1 if y > 0 else α               (α at the kink, PyTorch's leaky_relu_backward)
  *   Clip(lo, hi)   d = 1[lo < y < hi]                  (0 at both kinks, PyTorch's hardtanh_backward)
- * Taking masks from outputs lets the runtime keep Conv+activation fused in the forward pass.
+ * Taking masks from outputs lets the runtime keep Conv+activation fused in the forward pass. The masks
+ * are step masks (../stepMasks.ts): exact, and laid out like the convolutions around them.
  */
 import type { GraphBuilder } from '../../ir/builder.js';
 import { getFloat, type Node } from '../../ir/graph.js';
+import { stepMask } from '../stepMasks.js';
 import { maskOf } from '../util.js';
 
 type Derivative = (b: GraphBuilder, node: Node, y: string) => string;
 
 const DERIVATIVES: Readonly<Record<string, Derivative>> = {
-  Relu: (b, _node, y) => b.op('Sign', [y], {}, 'relu_mask'),
-  LeakyRelu: (b, node, y) => {
-    const alpha = getFloat(node, 'alpha', 0.01);
-    return b.op('Where', [b.op('Greater', [y, b.scalar(0)]), b.scalar(1), b.scalar(alpha)], {}, 'leaky_mask');
-  },
+  Relu: (b, _node, y) => stepMask(b, y, { threshold: 0, side: 'above' }),
+  LeakyRelu: (b, node, y) => stepMask(b, y, { threshold: 0, side: 'above', off: getFloat(node, 'alpha', 0.01) }),
   Clip: (b, node, y) => {
     const [, lo, hi] = node.inputs;
-    const above = lo ? b.op('Greater', [y, lo]) : undefined;
-    const below = hi ? b.op('Less', [y, hi]) : undefined;
-    const inside = above && below ? b.op('And', [above, below]) : (above ?? below)!;
-    return maskOf(b, inside);
+    const side = (bound: string, which: 'above' | 'below') => {
+      const value = b.constantValue(bound);
+      if (value?.data.length === 1) return stepMask(b, y, { threshold: value.data[0], side: which });
+      // A bound computed at run time: compare with it.
+      return maskOf(b, b.op(which === 'above' ? 'Greater' : 'Less', [y, bound]));
+    };
+    const above = lo ? side(lo, 'above') : undefined;
+    const below = hi ? side(hi, 'below') : undefined;
+    return above && below ? b.op('Mul', [above, below], {}, 'clip_mask') : (above ?? below)!;
   },
 };
 
