@@ -26,6 +26,12 @@ function valueInfoMsg(graph: Graph, name: string, dynamicBatch: boolean): ValueI
   };
 }
 
+/** Values produced by nodes that are not graph outputs, in node order. */
+function intermediateValues(graph: Graph): string[] {
+  const outputs = new Set(graph.outputs);
+  return graph.nodes.flatMap((n) => n.outputs.filter((o) => o && !outputs.has(o) && graph.values.has(o)));
+}
+
 export function toModelMessage(graph: Graph, options: WriteOptions = {}): ModelMsg {
   const dynamic = options.dynamicBatch ?? false;
   const graphMsg: GraphMsg = {
@@ -40,6 +46,10 @@ export function toModelMessage(graph: Graph, options: WriteOptions = {}): ModelM
     initializer: [...graph.initializers].map(([name, t]) => tensorToProto(t, name)),
     input: graph.inputs.map((name) => valueInfoMsg(graph, name, dynamic && !graph.initializers.has(name))),
     output: graph.outputs.map((name) => valueInfoMsg(graph, name, dynamic)),
+    // Every intermediate value's type and static shape, so a runtime need not re-derive them (onnxruntime
+    // keeps element-wise ops in its blocked NCHWc layout only where it can prove the operands' shapes
+    // equal). Omitted for a dynamic batch, where the intermediate shapes are not fixed.
+    value_info: dynamic ? [] : intermediateValues(graph).map((name) => valueInfoMsg(graph, name, false)),
   };
   return {
     ir_version: IR_VERSION,

@@ -1,12 +1,37 @@
-/** GlobalAveragePool y = (1/HW)·Σ x: dX = Expand(dY/(H·W), shape(X)). */
-import { numel } from '../../ir/tensor.js';
+/**
+ * GlobalAveragePool y = (1/HW)·Σ x:  dX = dY/(H·W) broadcast over the spatial axes.
+ *
+ * The broadcast is a nearest-neighbour Resize by the integer factors (H, W) and the 1/(H·W) a depthwise
+ * 1×1 Conv, not Mul + Expand: onnxruntime runs both in its blocked NCHWc layout, so the gradient enters
+ * the backward convolutions without a layout reorder (an Expand result is plain NCHW, and every later
+ * gradient would inherit that layout through the residual sums). Same values in any runtime.
+ */
+import type { GraphBuilder } from '../../ir/builder.js';
+import { attr } from '../../ir/graph.js';
+import { makeTensor, numel } from '../../ir/tensor.js';
 import type { BackwardRule } from '../types.js';
+
+/** grad·factor per channel of an [N, C, 1, …] tensor, as a depthwise 1×1 Conv. */
+export function scaleChannels(b: GraphBuilder, grad: string, factor: number): string {
+  const shape = b.shape(grad);
+  const channels = shape[1];
+  const ones = shape.slice(2).map(() => 1);
+  const weight = b.constant(makeTensor('float32', [channels, 1, ...ones], new Array(channels).fill(factor)), 'gap_scale');
+  return b.op('Conv', [grad, weight], { group: attr.int(channels), kernel_shape: attr.ints(ones) }, 'gap_scaled');
+}
+
+/** An [N, C, 1, …] tensor repeated over the spatial extent `spatial` (nearest-neighbour Resize). */
+export function broadcastSpatially(b: GraphBuilder, grad: string, spatial: readonly number[]): string {
+  if (numel(spatial) === 1) return grad;
+  const scales = b.constant(makeTensor('float32', [spatial.length + 2], [1, 1, ...spatial]), 'gap_scales');
+  return b.op('Resize', [grad, '', scales], {
+    mode: attr.string('nearest'), coordinate_transformation_mode: attr.string('asymmetric'), nearest_mode: attr.string('floor'),
+  }, 'gap_grad');
+}
 
 export const globalAveragePool: BackwardRule = ({ b, node, dy }) => {
   const grad = dy[0];
   if (!grad) return [];
-  const xShape = b.shape(node.inputs[0]);
-  const area = numel(xShape.slice(2));
-  const scaled = b.op('Mul', [grad, b.scalar(1 / area)]);
-  return [b.op('Expand', [scaled, b.int64([...xShape], 'shape')], {}, 'gap_grad')];
+  const spatial = b.shape(node.inputs[0]).slice(2);
+  return [broadcastSpatially(b, scaleChannels(b, grad, 1 / numel(spatial)), spatial)];
 };
