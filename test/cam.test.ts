@@ -136,3 +136,31 @@ describe('layer selection', () => {
       (e: unknown) => e instanceof HeatlensError && /not a 4-D map with spatial size > 1.*candidates: /.test(e.message));
   });
 });
+
+test('bilinear upsampling by interpolation matrices equals Resize linear/half_pixel (interpreter and onnxruntime)', async () => {
+  const { linearInterpolationMatrix } = await import('../src/methods/cam.js');
+  const { oneNodeGraph } = await import('./util/graphs.js');
+  const { runGraph } = await import('../src/interp/run.js');
+  const { runOnOrt } = await import('./util/ort.js');
+  const { floatTensor, makeTensor } = await import('../src/ir/tensor.js');
+  const rnd = new Random(3);
+  for (const [h, w, H, W] of [[7, 7, 224, 224], [8, 8, 32, 32], [3, 5, 10, 7], [5, 4, 5, 4], [6, 6, 4, 9]]) {
+    const map = floatTensor([1, 1, h, w], Float32Array.from(rnd.normals(h * w)));
+    const { graph, feeds } = oneNodeGraph('Resize', [{ feed: map }, undefined, undefined, makeTensor('int64', [4], [1, 1, H, W])], {
+      mode: attr.string('linear'), coordinate_transformation_mode: attr.string('half_pixel'),
+    });
+    const resized = runGraph(graph, feeds)[graph.outputs[0]].data;
+    const ort = (await runOnOrt(graph, feeds))[graph.outputs[0]];
+    // U_h · map · U_wᵀ in float64.
+    const rows = linearInterpolationMatrix(h, H);
+    const cols = linearInterpolationMatrix(w, W);
+    const product = new Float64Array(H * W);
+    for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) {
+      let s = 0;
+      for (let a = 0; a < h; a++) for (let c = 0; c < w; c++) s += rows[i * h + a] * map.data[a * w + c] * cols[j * w + c];
+      product[i * W + j] = s;
+    }
+    assert.ok(relativeMaxError(product, resized) < 1e-6, `${h}×${w} → ${H}×${W}: interpreter Resize differs by ${relativeMaxError(product, resized)}`);
+    assert.ok(relativeMaxError(ort, product) < 1e-6, `${h}×${w} → ${H}×${W}: onnxruntime Resize differs by ${relativeMaxError(ort, product)}`);
+  }
+});

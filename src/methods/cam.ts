@@ -1,7 +1,7 @@
 /**
  * Shared pieces of the class-activation-map methods: the weighted channel sum, its ReLU, and the
- * bilinear upsampling to the input resolution (ONNX Resize, linear, half_pixel coordinates: the
- * convention of PyTorch's F.interpolate(align_corners=False) and OpenCV's resize).
+ * bilinear upsampling to the input resolution (half_pixel coordinates: the convention of ONNX Resize
+ * 'linear', PyTorch's F.interpolate(align_corners=False) and OpenCV's resize).
  */
 import { spatialSize } from '../compile/layout.js';
 import { attr } from '../ir/graph.js';
@@ -9,28 +9,70 @@ import type { GraphBuilder } from '../ir/builder.js';
 import { makeTensor } from '../ir/tensor.js';
 import type { MethodContext } from './types.js';
 
-/** ReLU(Σ_k w_k ⊙ A_k) over the channel axis: [B,K,h,w] × (broadcastable weights) → [B,1,h,w]. */
+/**
+ * ReLU(Σ_k w_k ⊙ A_k) over the channel axis: [B,K,h,w] × (broadcastable weights) → [B,1,h,w].
+ * Weights constant over positions ([B,K,1,1]: Grad-CAM's α, static Grad-CAM) make the sum one batched
+ * MatMul [B,1,K]·[B,K,h·w]; weights varying over positions (HiResCAM) a Mul and a ReduceSum.
+ */
 export function channelMap(b: GraphBuilder, activations: string, weights: string): string {
-  const weighted = b.op('Mul', [activations, weights]);
-  const summed = b.op('ReduceSum', [weighted, b.int64([1])], { keepdims: attr.int(1) }, 'cam_sum');
+  const [batch, channels, height, width] = b.shape(activations);
+  const wShape = b.shape(weights);
+  let summed: string;
+  if (wShape.length === 4 && wShape[2] === 1 && wShape[3] === 1 && wShape[0] === batch) {
+    const rows = b.op('Reshape', [weights, b.int64([batch, 1, channels])], {}, 'cam_weights');
+    const positions = b.op('Reshape', [activations, b.int64([batch, channels, height * width])], {}, 'cam_positions');
+    const flat = b.op('MatMul', [rows, positions], {}, 'cam_sum');
+    summed = b.op('Reshape', [flat, b.int64([batch, 1, height, width])], {}, 'cam_sum');
+  } else {
+    const weighted = b.op('Mul', [activations, weights]);
+    summed = b.op('ReduceSum', [weighted, b.int64([1])], { keepdims: attr.int(1) }, 'cam_sum');
+  }
   return b.op('Relu', [summed], {}, 'cam');
 }
 
 /**
- * [B,1,h,w] → the input's spatial size H×W, bilinear (half-pixel centres, as OpenCV/PyTorch
- * align_corners=False): [B,1,H,W] for an NCHW input, [B,H,W,1] for an NHWC one (so the map lines up
- * with the input, and products such as Guided Grad-CAM's broadcast over its channels).
+ * The m×n matrix of 1-D linear interpolation from n samples to m (half_pixel): output x reads the
+ * coordinate c = clamp((x + ½)·n/m − ½, 0, n − 1) and weighs samples ⌊c⌋ and min(⌊c⌋ + 1, n − 1) by
+ * (1 − (c − ⌊c⌋), c − ⌊c⌋): ONNX Resize 'linear' per axis, exactly.
+ */
+export function linearInterpolationMatrix(n: number, m: number): Float32Array {
+  const matrix = new Float32Array(m * n);
+  const scale = m / n;
+  for (let x = 0; x < m; x++) {
+    const c = Math.min(Math.max((x + 0.5) / scale - 0.5, 0), n - 1);
+    const i0 = Math.floor(c);
+    const i1 = Math.min(i0 + 1, n - 1);
+    const f = c - i0;
+    matrix[x * n + i0] += 1 - f;
+    matrix[x * n + i1] += f;
+  }
+  return matrix;
+}
+
+/**
+ * [B,1,h,w] → the input's spatial size H×W, bilinear, as two MatMuls with the separable interpolation
+ * matrices: U_h [H,h] · map · U_wᵀ [w,W] (the same weights as Resize 'linear' half_pixel, in about half
+ * its time on onnxruntime's CPU). [B,1,H,W] for an NCHW input, [B,H,W,1] for an NHWC one (a Reshape: the
+ * channel axis has size 1), so the map lines up with the input and products such as Guided Grad-CAM's
+ * broadcast over its channels.
  */
 export function upsampleToInput(ctx: MethodContext, map: string): string {
   const { b } = ctx;
   const dims = b.shape(ctx.input);
   const [height, width] = spatialSize(dims, ctx.layout);
-  const sizes = b.constant(makeTensor('int64', [4], [dims[0], 1, height, width]), 'cam_size');
-  const upsampled = b.op('Resize', [map, '', '', sizes], {
-    mode: attr.string('linear'),
-    coordinate_transformation_mode: attr.string('half_pixel'),
-  }, 'cam_upsampled');
-  return ctx.layout === 'nchw' ? upsampled : b.op('Transpose', [upsampled], { perm: attr.ints([0, 2, 3, 1]) }, 'cam_nhwc');
+  const [batch, , h, w] = b.shape(map);
+  const rows = b.constant(makeTensor('float32', [height, h], linearInterpolationMatrix(h, height)), 'cam_rows');
+  const columnsT = transposed(linearInterpolationMatrix(w, width), width, w);
+  const columns = b.constant(makeTensor('float32', [w, width], columnsT), 'cam_columns');
+  const upsampled = b.op('MatMul', [b.op('MatMul', [rows, map], {}, 'cam_rows_interpolated'), columns], {}, 'cam_upsampled');
+  return ctx.layout === 'nchw' ? upsampled : b.op('Reshape', [upsampled, b.int64([batch, height, width, 1])], {}, 'cam_nhwc');
+}
+
+/** The transpose of a rows×cols row-major matrix. */
+function transposed(matrix: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = matrix[r * cols + c];
+  return out;
 }
 
 /** A gradient broadcastable to `like` made full-size (for sums over positions). */
