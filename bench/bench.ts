@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BENCH_IG_STEPS, BENCH_NOISE_SAMPLES } from '../src/bench/measure.js';
-import { measureInChild, formatTable } from '../src/bench/run.js';
+import { measureModel, formatTable } from '../src/bench/run.js';
 import { compileExplained } from '../src/compile/explain.js';
 import { graphMethodByName } from '../src/methods/index.js';
 import { loadModel } from '../src/model/load.js';
@@ -23,6 +23,9 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const shared = join(root, '../shared');
 const THREADS = 2;
+/** Interleaved rounds of all configurations per timing process, and timing processes per model (src/bench/run.ts). */
+const ROUNDS = 5;
+const PROCESSES = 3;
 
 interface BenchModel {
   name: string;
@@ -87,23 +90,25 @@ async function main(): Promise<void> {
     const originalBytes = statSync(model.path).size;
     const torch = await torchTimes(model.torchCase, Math.min(model.iters, 50));
     const rows: (string | number)[][] = [];
-    let inference = NaN;
     let torchInference = NaN;
-    for (const config of ['inference', ...methodNames, 'saliency+smoothgrad']) {
-      const m = await measureInChild(model.path, config, model.iters, 10, THREADS);
-      if (config === 'inference') inference = m.medianMs;
+    const configs = ['inference', ...methodNames, 'saliency+smoothgrad'];
+    const results = await measureModel(model.path, configs, {
+      iters: model.iters, warmup: 5, threads: THREADS, rounds: ROUNDS, processes: PROCESSES, progress: (m) => console.log(m),
+    });
+    for (const m of results) {
+      const config = m.config;
       const t = torch?.[TORCH_KEYS[config]];
       if (config === 'inference' && t !== undefined) torchInference = t;
       rows.push([
-        config, m.medianMs.toFixed(3), (m.medianMs / inference).toFixed(2),
+        config, m.medianMs.toFixed(3), `${m.minMedianMs.toFixed(3)}–${m.maxMedianMs.toFixed(3)}`, m.ratio.toFixed(2),
         t !== undefined ? t.toFixed(3) : 'n/a', t !== undefined ? (t / torchInference).toFixed(2) : 'n/a',
         t !== undefined ? (t / m.medianMs).toFixed(1) : 'n/a',
         config === 'inference' ? '1.00' : (m.modelBytes / originalBytes).toFixed(3), m.peakRssMB.toFixed(0),
       ]);
-      if (config === 'saliency') summary.push([model.name, (m.medianMs / inference).toFixed(2), t !== undefined ? (t / m.medianMs).toFixed(1) : 'n/a', (m.modelBytes / originalBytes).toFixed(3)]);
-      if (config === 'gradcam') summary[summary.length - 1].push((m.medianMs / inference).toFixed(3), staticCam(model.path) ? 'yes' : 'no');
+      if (config === 'saliency') summary.push([model.name, m.ratio.toFixed(2), t !== undefined ? (t / m.medianMs).toFixed(1) : 'n/a', (m.modelBytes / originalBytes).toFixed(3)]);
+      if (config === 'gradcam') summary[summary.length - 1].push(m.ratio.toFixed(3), staticCam(model.path) ? 'yes' : 'no');
     }
-    const table = formatTable(['configuration', 'heatlens ms', '× inference', 'PyTorch ms', 'PyTorch × inference', 'PyTorch / heatlens', 'graph size × original', 'peak RSS MB'], rows);
+    const table = formatTable(['configuration', 'heatlens ms', 'per-process medians', '× inference', 'PyTorch ms', 'PyTorch × inference', 'PyTorch / heatlens', 'graph size × original', 'peak RSS MB'], rows);
     console.log(table);
     sections.push(`### ${model.name}, input ${model.input}\n\n${table}\n${torch ? `\nPyTorch: ${torch.impl ?? ''}\n` : ''}`);
   }
@@ -115,8 +120,13 @@ ${(totalmem() / 2 ** 30).toFixed(0)} GiB. ${await versions()}. ${THREADS} thread
 1-minute load average ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end (above ~2, other work shared
 the 2 cores and absolute times are inflated; ratios are measured in the same run).
 
-Each heatlens configuration runs in its own process: the session is created, warmed up (10 runs), then
-timed; the numbers are medians. "× inference" divides by the inference median of the same run.
+All configurations of a model are timed together in one process, in ${ROUNDS} interleaved rounds (each round
+creates a configuration's session, warms it up with 5 runs, times its share of the runs and releases it;
+session creation is never timed), and that is repeated in ${PROCESSES} processes. "heatlens ms" is the median
+over the processes of each process's median; "per-process medians" shows their range: on this virtual
+machine a whole process can run up to 2× slower than the next one, depending on the host's load, while
+ratios inside one process stay stable. "× inference" is therefore the median over the processes of the
+ratio measured inside each process. Peak RSS is measured per configuration in a process of its own.
 "graph size × original" is the explained ONNX file's size over the original model file's. PyTorch
 runs the same weights with dynamic autograd (tools/bench_torch.py: forward + backward of the target
 logit with respect to the input; guided/deconv rules as autograd Functions at each rectifier).

@@ -183,6 +183,23 @@ test('compile --out writes a model onnxruntime loads, with outputs logits, attri
 // ---------------------------------------------------------------------------------------------------
 // Bad input: one line, non-zero exit, no output.
 
+test('bench --json: inference and each method timed in the same processes, with ratios, memory and graph sizes', () => {
+  // The built-in model; 2 processes × 2 rounds, a few runs each (a behaviour check, not a timing test).
+  const dir = outDir();
+  const r = heatlens(['bench', '--methods', 'saliency,gradcam', '--iters', '4', '--warmup', '1', '--rounds', '2', '--processes', '2', '--json'], dir);
+  assertSucceeded(r);
+  const report = JSON.parse(r.stdout) as { rows: { config: string; medianMs: number; minMedianMs: number; maxMedianMs: number; ratio: number; peakRssMB: number; modelBytes: number; iters: number }[] };
+  assert.deepEqual(report.rows.map((row) => row.config), ['inference', 'saliency', 'gradcam']);
+  for (const row of report.rows) {
+    assert.ok(row.medianMs > 0 && row.minMedianMs <= row.medianMs && row.medianMs <= row.maxMedianMs, JSON.stringify(row));
+    assert.ok(row.peakRssMB > 10 && row.modelBytes > 1000, JSON.stringify(row));
+    assert.equal(row.iters, 8, 'four runs in each of two processes');
+  }
+  assert.equal(report.rows[0].ratio, 1);
+  assert.ok(report.rows[1].ratio > 1, 'saliency (forward + backward) takes longer than inference');
+  assert.deepEqual(readdirSync(dir), [], 'bench writes no file');
+});
+
 test('a missing image', (t) => {
   if (!available) return t.skip('../shared absent');
   const dir = outDir();

@@ -1,6 +1,14 @@
 /**
- * Measures one configuration in the current process: session creation excluded, `warmup` untimed runs,
- * then `iters` timed runs; reports median and spread, and the process's peak resident memory.
+ * Measurements, each in the current process (callers run them in child processes, see run.ts).
+ *
+ * timeConfigs: every configuration of one model in interleaved rounds — per round and configuration a
+ * session is created, warmed up, timed and released — so all configurations share this process's speed
+ * and their ratios are measured under the same conditions. (On a virtual machine the speed of a whole
+ * process can differ by up to 2× from the next one, with the host's load; ratios between processes are
+ * then meaningless, ratios within one are stable.) Session creation is never timed.
+ *
+ * peakMemory: one configuration's session, warmed up and run, in a process of its own: the process's
+ * peak resident memory is that configuration's.
  */
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
@@ -15,23 +23,29 @@ import { createSession } from '../runtime/session.js';
 export const BENCH_IG_STEPS = 16;
 export const BENCH_NOISE_SAMPLES = 16;
 
-export interface Measurement {
+export interface Timing {
   config: string;
   medianMs: number;
   p10Ms: number;
   p90Ms: number;
   iters: number;
-  peakRssMB: number;
   modelBytes: number;
 }
 
-export interface MeasureRequest {
+export interface Measurement extends Timing {
+  peakRssMB: number;
+}
+
+export interface TimingRequest {
   modelPath: string;
-  /** 'inference' or a method name. */
-  config: string;
+  /** 'inference' or a method name ('method+smoothgrad' for SmoothGrad around it). */
+  configs: string[];
+  /** Timed runs per configuration, spread over the rounds. */
   iters: number;
+  /** Untimed runs after each session creation. */
   warmup: number;
   threads: number;
+  rounds: number;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -52,24 +66,29 @@ function syntheticInput(n: number): Float32Array {
   return out;
 }
 
-export async function measure(req: MeasureRequest): Promise<Measurement> {
+interface Prepared {
+  config: string;
+  bytes: Uint8Array;
+  feeds: Record<string, ort.Tensor>;
+}
+
+/** The ONNX bytes a configuration runs and feeds for every input (synthetic floats; class −1 = top-1). */
+function prepare(modelPath: string, config: string): Prepared {
   let bytes: Uint8Array;
   let graph: Graph;
-  if (req.config === 'inference') {
+  if (config === 'inference') {
     // The user's ONNX file as it is; a TensorFlow.js model as heatlens imports it (canonical graph).
-    graph = loadModel(req.modelPath, 1).graph;
-    bytes = req.modelPath.toLowerCase().endsWith('.json') ? encodeModel(graph) : readFileSync(req.modelPath);
+    graph = loadModel(modelPath, 1).graph;
+    bytes = modelPath.toLowerCase().endsWith('.json') ? encodeModel(graph) : readFileSync(modelPath);
   } else {
-    // 'method', or 'method+smoothgrad' (SmoothGrad around it); IG and SmoothGrad at their bench sizes.
-    const [method, smooth] = req.config.split('+');
+    const [method, smooth] = config.split('+');
     graph = standaloneGraph({
-      modelPath: req.modelPath, method, batch: 1,
+      modelPath, method, batch: 1,
       driven: { steps: BENCH_IG_STEPS, scheme: 'gausslegendre' },
       smooth: smooth ? { kind: smooth as SmoothKind, samples: BENCH_NOISE_SAMPLES } : undefined,
     }).graph;
     bytes = encodeModel(graph);
   }
-  // Every float input gets synthetic data (the image, IG's baseline, SmoothGrad's noise); the class is −1.
   const feeds: Record<string, ort.Tensor> = {};
   for (const name of graph.inputs) {
     const { dtype, shape } = graph.values.get(name)!;
@@ -78,23 +97,36 @@ export async function measure(req: MeasureRequest): Promise<Measurement> {
       ? new ort.Tensor('int64', new BigInt64Array(n).fill(-1n), [...shape])
       : new ort.Tensor('float32', syntheticInput(n), [...shape]);
   }
-  const session = await createSession(bytes, { threads: req.threads });
-  for (let i = 0; i < req.warmup; i++) await session.run(feeds);
-  const times: number[] = [];
-  for (let i = 0; i < req.iters; i++) {
-    const t0 = performance.now();
-    await session.run(feeds);
-    times.push(performance.now() - t0);
+  return { config, bytes, feeds };
+}
+
+export async function timeConfigs(req: TimingRequest): Promise<Timing[]> {
+  const prepared = req.configs.map((c) => prepare(req.modelPath, c));
+  const times = prepared.map((): number[] => []);
+  const perRound = Math.max(1, Math.ceil(req.iters / req.rounds));
+  for (let round = 0; round < req.rounds; round++) {
+    for (const [k, p] of prepared.entries()) {
+      const session = await createSession(p.bytes, { threads: req.threads });
+      for (let i = 0; i < req.warmup; i++) await session.run(p.feeds);
+      for (let i = 0; i < perRound; i++) {
+        const t0 = performance.now();
+        await session.run(p.feeds);
+        times[k].push(performance.now() - t0);
+      }
+      await session.release();
+    }
   }
+  return prepared.map((p, k) => {
+    const sorted = [...times[k]].sort((a, b) => a - b);
+    return { config: p.config, medianMs: quantile(sorted, 0.5), p10Ms: quantile(sorted, 0.1), p90Ms: quantile(sorted, 0.9), iters: sorted.length, modelBytes: p.bytes.length };
+  });
+}
+
+/** Peak resident memory (MB) of this process after creating and running one configuration's session. */
+export async function peakMemory(modelPath: string, config: string, runs: number, threads: number): Promise<number> {
+  const p = prepare(modelPath, config);
+  const session = await createSession(p.bytes, { threads });
+  for (let i = 0; i < runs; i++) await session.run(p.feeds);
   await session.release();
-  times.sort((a, b) => a - b);
-  return {
-    config: req.config,
-    medianMs: quantile(times, 0.5),
-    p10Ms: quantile(times, 0.1),
-    p90Ms: quantile(times, 0.9),
-    iters: req.iters,
-    peakRssMB: process.resourceUsage().maxRSS / 1024,
-    modelBytes: bytes.length,
-  };
+  return process.resourceUsage().maxRSS / 1024;
 }

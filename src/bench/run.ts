@@ -1,41 +1,96 @@
 /**
- * `heatlens bench`: each configuration (inference alone, then each method) runs in its own child
- * process, so peak memory is per configuration and one session's arena does not skew the next.
+ * `heatlens bench` and the benchmark scripts: all configurations of a model (inference alone, then each
+ * method) are timed together in one child process, in interleaved rounds (measure.ts timeConfigs), and
+ * that is repeated in several processes. Each configuration's time is the median over the processes of
+ * its per-process median; its ratio to inference is the median over the processes of the ratio measured
+ * inside each one. Peak memory is measured per configuration in a process of its own.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { HeatlensError } from '../errors.js';
 import { methodByName } from '../methods/index.js';
-import type { Measurement } from './measure.js';
+import type { Timing } from './measure.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../../bin/heatlens.js', import.meta.url));
 
-export interface BenchRequest {
-  modelPath: string;
-  methods: string[];
+export interface BenchOptions {
+  /** Timed runs per configuration and process. */
   iters: number;
   warmup: number;
   threads: number;
+  /** Interleaved rounds within each process. */
+  rounds: number;
+  /** Timing processes. */
+  processes: number;
+  /** Progress lines (stderr in the CLI). */
+  progress?(message: string): void;
+}
+
+export interface ConfigResult {
+  config: string;
+  /** Median over the processes of the per-process median. */
+  medianMs: number;
+  /** Smallest and largest per-process median. */
+  minMedianMs: number;
+  maxMedianMs: number;
+  /** Median over the processes of (this median / inference median) within each process. */
+  ratio: number;
+  peakRssMB: number;
+  modelBytes: number;
+  iters: number;
+}
+
+export interface BenchRequest extends BenchOptions {
+  modelPath: string;
+  methods: string[];
 }
 
 export interface BenchReport {
   model: string;
   threads: number;
-  rows: (Measurement & { ratio: number })[];
+  rows: ConfigResult[];
   table: string;
 }
 
-export async function measureInChild(modelPath: string, config: string, iters: number, warmup: number, threads: number): Promise<Measurement> {
+async function child(args: string[], what: string): Promise<string> {
   try {
-    const { stdout } = await run(process.execPath, [cli, 'bench-one', '--model', modelPath, '--config', config,
-      '--iters', String(iters), '--warmup', String(warmup), '--threads', String(threads)], { maxBuffer: 1 << 20 });
-    return JSON.parse(stdout) as Measurement;
+    const { stdout } = await run(process.execPath, [cli, ...args], { maxBuffer: 1 << 22 });
+    return stdout;
   } catch (e) {
     const stderr = (e as { stderr?: string }).stderr?.trim().split('\n')[0];
-    throw new HeatlensError(`benchmark of ${config} on ${modelPath} failed: ${stderr || (e as Error).message}`, 'E_BENCH');
+    throw new HeatlensError(`benchmark of ${what} failed: ${stderr || (e as Error).message}`, 'E_BENCH');
   }
+}
+
+const median = (values: number[]): number => {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+/** Times `configs` (the first must be 'inference') and measures each one's peak memory. */
+export async function measureModel(modelPath: string, configs: string[], options: BenchOptions): Promise<ConfigResult[]> {
+  if (configs[0] !== 'inference') throw new Error("the first configuration must be 'inference'");
+  const perProcess: Timing[][] = [];
+  for (let p = 0; p < options.processes; p++) {
+    options.progress?.(`  timing process ${p + 1}/${options.processes} (${configs.length} configurations × ${options.rounds} rounds)`);
+    const stdout = await child(['bench-time', '--model', modelPath, '--configs', configs.join(','), '--iters', String(options.iters),
+      '--warmup', String(options.warmup), '--threads', String(options.threads), '--rounds', String(options.rounds)], modelPath);
+    perProcess.push(JSON.parse(stdout) as Timing[]);
+  }
+  const results: ConfigResult[] = [];
+  for (const [k, config] of configs.entries()) {
+    const medians = perProcess.map((t) => t[k].medianMs);
+    const ratios = perProcess.map((t) => t[k].medianMs / t[0].medianMs);
+    const memory = Number(await child(['bench-memory', '--model', modelPath, '--config', config, '--threads', String(options.threads)], `${config} on ${modelPath}`));
+    results.push({
+      config, medianMs: median(medians), minMedianMs: Math.min(...medians), maxMedianMs: Math.max(...medians), ratio: median(ratios),
+      peakRssMB: memory, modelBytes: perProcess[0][k].modelBytes, iters: perProcess.reduce((n, t) => n + t[k].iters, 0),
+    });
+  }
+  return results;
 }
 
 export function formatTable(headers: string[], rows: (string | number)[][]): string {
@@ -47,17 +102,10 @@ export function formatTable(headers: string[], rows: (string | number)[][]): str
 
 export async function runBench(req: BenchRequest): Promise<BenchReport> {
   req.methods.forEach((m) => methodByName(m.split('+')[0]));
-  const configs = ['inference', ...req.methods];
-  const rows: BenchReport['rows'] = [];
-  let inference = NaN;
-  for (const config of configs) {
-    const m = await measureInChild(req.modelPath, config, req.iters, req.warmup, req.threads);
-    if (config === 'inference') inference = m.medianMs;
-    rows.push({ ...m, ratio: m.medianMs / inference });
-  }
+  const rows = await measureModel(req.modelPath, ['inference', ...req.methods], req);
   const table = formatTable(
-    ['configuration', 'median ms', 'p10 ms', 'p90 ms', '× inference', 'peak RSS MB', 'graph MB'],
-    rows.map((r) => [r.config, r.medianMs.toFixed(3), r.p10Ms.toFixed(3), r.p90Ms.toFixed(3), r.ratio.toFixed(2), r.peakRssMB.toFixed(0), (r.modelBytes / 1e6).toFixed(2)]),
+    ['configuration', 'median ms', 'per-process medians ms', '× inference', 'peak RSS MB', 'graph MB'],
+    rows.map((r) => [r.config, r.medianMs.toFixed(3), `${r.minMedianMs.toFixed(3)}–${r.maxMedianMs.toFixed(3)}`, r.ratio.toFixed(2), r.peakRssMB.toFixed(0), (r.modelBytes / 1e6).toFixed(2)]),
   );
   return { model: req.modelPath, threads: req.threads, rows, table };
 }

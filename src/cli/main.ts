@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { HeatlensError } from '../errors.js';
 import { compileCommand } from './compileCommand.js';
 import { convertCommand } from './convertCommand.js';
-import { benchCommand, benchOneCommand } from './benchCommand.js';
+import { benchCommand, benchMemoryCommand, benchTimeCommand } from './benchCommand.js';
 import { explainCommand } from './explainCommand.js';
 import { inspectCommand } from './inspectCommand.js';
 
@@ -18,7 +18,8 @@ export async function main(argv: string[]): Promise<number> {
     cmd.option('--verbose', 'print stack traces on errors').exitOverride();
     program.addCommand(cmd);
   }
-  program.addCommand(benchOneCommand().exitOverride(), { hidden: true });
+  program.addCommand(benchTimeCommand().exitOverride(), { hidden: true });
+  program.addCommand(benchMemoryCommand().exitOverride(), { hidden: true });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
