@@ -126,7 +126,10 @@ session creation is never timed), and that is repeated in ${PROCESSES} processes
 over the processes of each process's median; "per-process medians" shows their range: on this virtual
 machine a whole process can run up to 2× slower than the next one, depending on the host's load, while
 ratios inside one process stay stable. "× inference" is therefore the median over the processes of the
-ratio measured inside each process. Peak RSS is measured per configuration in a process of its own.
+ratio measured inside each process. Integrated Gradients and SmoothGrad (sessions of several hundred MB,
+which slow later sessions in the same process) are timed in processes of their own, again with inference
+first for their ratios. Peak RSS is measured per configuration in a process of its own. Inputs are
+synthetic (uniform in [−1, 1), class −1 = top-1).
 "graph size × original" is the explained ONNX file's size over the original model file's. PyTorch
 runs the same weights with dynamic autograd (tools/bench_torch.py: forward + backward of the target
 logit with respect to the input; guided/deconv rules as autograd Functions at each rectifier).

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { HeatlensError } from '../errors.js';
 import { methodByName } from '../methods/index.js';
+import { isDriven } from '../methods/types.js';
 import type { Timing } from './measure.js';
 
 const run = promisify(execFile);
@@ -70,24 +71,46 @@ const median = (values: number[]): number => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
+/**
+ * Configurations that run a batch of points (Integrated Gradients, SmoothGrad) hold sessions of several
+ * hundred MB; in the same process they slow every later session down by up to 40% (measured on darknet),
+ * so they are timed in processes of their own, each group again with inference first for its ratios.
+ */
+function timingGroups(configs: string[]): string[][] {
+  const batched = (c: string) => c.includes('+') || isDriven(methodByName(c));
+  const rest = configs.slice(1);
+  const light = rest.filter((c) => !batched(c));
+  const heavy = rest.filter(batched);
+  return [['inference', ...light], ...(heavy.length ? [['inference', ...heavy]] : [])];
+}
+
 /** Times `configs` (the first must be 'inference') and measures each one's peak memory. */
 export async function measureModel(modelPath: string, configs: string[], options: BenchOptions): Promise<ConfigResult[]> {
   if (configs[0] !== 'inference') throw new Error("the first configuration must be 'inference'");
-  const perProcess: Timing[][] = [];
-  for (let p = 0; p < options.processes; p++) {
-    options.progress?.(`  timing process ${p + 1}/${options.processes} (${configs.length} configurations × ${options.rounds} rounds)`);
-    const stdout = await child(['bench-time', '--model', modelPath, '--configs', configs.join(','), '--iters', String(options.iters),
-      '--warmup', String(options.warmup), '--threads', String(options.threads), '--rounds', String(options.rounds)], modelPath);
-    perProcess.push(JSON.parse(stdout) as Timing[]);
+  const timings = new Map<string, { medians: number[]; ratios: number[]; bytes: number; iters: number }>();
+  for (const [g, group] of timingGroups(configs).entries()) {
+    for (let p = 0; p < options.processes; p++) {
+      options.progress?.(`  timing process ${p + 1}/${options.processes}: ${group.join(', ')} × ${options.rounds} rounds`);
+      const stdout = await child(['bench-time', '--model', modelPath, '--configs', group.join(','), '--iters', String(options.iters),
+        '--warmup', String(options.warmup), '--threads', String(options.threads), '--rounds', String(options.rounds)], modelPath);
+      const measured = JSON.parse(stdout) as Timing[];
+      // Inference is reported from the first group; later groups use theirs only as the ratio's reference.
+      for (const t of g === 0 ? measured : measured.slice(1)) {
+        const entry = timings.get(t.config) ?? { medians: [], ratios: [], bytes: t.modelBytes, iters: 0 };
+        entry.medians.push(t.medianMs);
+        entry.ratios.push(t.medianMs / measured[0].medianMs);
+        entry.iters += t.iters;
+        timings.set(t.config, entry);
+      }
+    }
   }
   const results: ConfigResult[] = [];
-  for (const [k, config] of configs.entries()) {
-    const medians = perProcess.map((t) => t[k].medianMs);
-    const ratios = perProcess.map((t) => t[k].medianMs / t[0].medianMs);
+  for (const config of configs) {
+    const t = timings.get(config)!;
     const memory = Number(await child(['bench-memory', '--model', modelPath, '--config', config, '--threads', String(options.threads)], `${config} on ${modelPath}`));
     results.push({
-      config, medianMs: median(medians), minMedianMs: Math.min(...medians), maxMedianMs: Math.max(...medians), ratio: median(ratios),
-      peakRssMB: memory, modelBytes: perProcess[0][k].modelBytes, iters: perProcess.reduce((n, t) => n + t[k].iters, 0),
+      config, medianMs: median(t.medians), minMedianMs: Math.min(...t.medians), maxMedianMs: Math.max(...t.medians), ratio: median(t.ratios),
+      peakRssMB: memory, modelBytes: t.bytes, iters: t.iters,
     });
   }
   return results;
