@@ -138,6 +138,21 @@ logit with respect to the input; guided/deconv rules as autograd Functions at ea
 
 ${formatTable(['model', 'saliency × inference', 'PyTorch saliency / heatlens saliency', 'saliency graph size × original', 'Grad-CAM × inference', 'Grad-CAM static'], summary)}
 
+Where the time goes (profiles and ablations on these models). A saliency graph runs the forward pass and
+an adjoint convolution per convolution, with the same multiply-accumulates; what it adds beyond 2× is:
+- the rectifier masks, each a fused 1×1 depthwise Conv + Clip and a Mul in onnxruntime's NCHWc layout
+  (two passes over the activation; ReLU6 needs two masks): the gap between a method's row and the
+  deconvnet row, which keeps no mask at all, is their cost — small on the CIFAR models, about two
+  inference times on MobileNet v1 0.25, whose 27 ReLU6 layers are memory-bound at this width;
+- the adjoint of the input layer, whose 3 output channels onnxruntime pads to its 16-channel blocks;
+- stride-2 convolutions, whose adjoint is a ConvTranspose (tested against a polyphase decomposition and
+  zero insertion + Conv: ConvTranspose was the fastest on onnxruntime's CPU);
+- max pooling: routing to the first maximum needs the pool recomputed with its Indices output and a
+  MaxUnpool (or ScatterElements for overlapping windows), which onnxruntime runs in plain NCHW and with
+  scalar kernels; an exact NCHWc form does not exist (the first-maximum rule needs a phase-aware
+  upsampling, which the NCHWc operator set lacks).
+The deconvnet row is therefore the floor of this design on each model.
+
 Integrated Gradients is timed with ${BENCH_IG_STEPS} Gauss–Legendre points in one batch, SmoothGrad
 (\`saliency+smoothgrad\`) with ${BENCH_NOISE_SAMPLES} noisy copies; both are whole explanations of one image.
 

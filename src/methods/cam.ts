@@ -11,18 +11,18 @@ import type { MethodContext } from './types.js';
 
 /**
  * ReLU(Σ_k w_k ⊙ A_k) over the channel axis: [B,K,h,w] × (broadcastable weights) → [B,1,h,w].
- * Weights constant over positions ([B,K,1,1]: Grad-CAM's α, static Grad-CAM) make the sum one batched
- * MatMul [B,1,K]·[B,K,h·w]; weights varying over positions (HiResCAM) a Mul and a ReduceSum.
+ * Weights constant over positions ([B,K,1,1]: Grad-CAM's α, static Grad-CAM) make the sum a 1×1 Conv
+ * with the weights as its (run-time) kernel — for B images a grouped Conv over the images stacked on the
+ * channel axis; weights varying over positions (HiResCAM) a Mul and a ReduceSum.
  */
 export function channelMap(b: GraphBuilder, activations: string, weights: string): string {
   const [batch, channels, height, width] = b.shape(activations);
   const wShape = b.shape(weights);
   let summed: string;
-  if (wShape.length === 4 && wShape[2] === 1 && wShape[3] === 1 && wShape[0] === batch) {
-    const rows = b.op('Reshape', [weights, b.int64([batch, 1, channels])], {}, 'cam_weights');
-    const positions = b.op('Reshape', [activations, b.int64([batch, channels, height * width])], {}, 'cam_positions');
-    const flat = b.op('MatMul', [rows, positions], {}, 'cam_sum');
-    summed = b.op('Reshape', [flat, b.int64([batch, 1, height, width])], {}, 'cam_sum');
+  if (wShape.length === 4 && wShape[2] === 1 && wShape[3] === 1 && wShape[0] === batch && wShape[1] === channels) {
+    const stacked = batch === 1 ? activations : b.op('Reshape', [activations, b.int64([1, batch * channels, height, width])], {}, 'cam_stacked');
+    const sums = b.op('Conv', [stacked, weights], { group: attr.int(batch), kernel_shape: attr.ints([1, 1]) }, 'cam_sum');
+    summed = batch === 1 ? sums : b.op('Reshape', [sums, b.int64([batch, 1, height, width])], {}, 'cam_sum');
   } else {
     const weighted = b.op('Mul', [activations, weights]);
     summed = b.op('ReduceSum', [weighted, b.int64([1])], { keepdims: attr.int(1) }, 'cam_sum');
