@@ -33,7 +33,7 @@ export function channelMap(b: GraphBuilder, activations: string, weights: string
 /**
  * The m×n matrix of 1-D linear interpolation from n samples to m (half_pixel): output x reads the
  * coordinate c = clamp((x + ½)·n/m − ½, 0, n − 1) and weighs samples ⌊c⌋ and min(⌊c⌋ + 1, n − 1) by
- * (1 − (c − ⌊c⌋), c − ⌊c⌋): ONNX Resize 'linear' per axis, exactly.
+ * (1 − (c − ⌊c⌋), c − ⌊c⌋): the weights of ONNX Resize 'linear' on one axis.
  */
 export function linearInterpolationMatrix(n: number, m: number): Float32Array {
   const matrix = new Float32Array(m * n);
