@@ -32,10 +32,6 @@ export interface Timing {
   modelBytes: number;
 }
 
-export interface Measurement extends Timing {
-  peakRssMB: number;
-}
-
 export interface TimingRequest {
   modelPath: string;
   /** 'inference' or a method name ('method+smoothgrad' for SmoothGrad around it). */
