@@ -26,8 +26,6 @@ export const BENCH_NOISE_SAMPLES = 16;
 export interface Timing {
   config: string;
   medianMs: number;
-  p10Ms: number;
-  p90Ms: number;
   iters: number;
   modelBytes: number;
 }
@@ -44,11 +42,11 @@ export interface TimingRequest {
   rounds: number;
 }
 
-function quantile(sorted: number[], q: number): number {
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+/** The median of `values` (mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Deterministic pseudo-random input in [−1, 1) (a linear congruential sequence). */
@@ -112,10 +110,7 @@ export async function timeConfigs(req: TimingRequest): Promise<Timing[]> {
       await session.release();
     }
   }
-  return prepared.map((p, k) => {
-    const sorted = [...times[k]].sort((a, b) => a - b);
-    return { config: p.config, medianMs: quantile(sorted, 0.5), p10Ms: quantile(sorted, 0.1), p90Ms: quantile(sorted, 0.9), iters: sorted.length, modelBytes: p.bytes.length };
-  });
+  return prepared.map((p, k) => ({ config: p.config, medianMs: median(times[k]), iters: times[k].length, modelBytes: p.bytes.length }));
 }
 
 /** Peak resident memory (MB) of this process after creating and running one configuration's session. */

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { HeatlensError } from '../errors.js';
 import { methodByName } from '../methods/index.js';
 import { isDriven } from '../methods/types.js';
-import type { Timing } from './measure.js';
+import { median, type Timing } from './measure.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../../../bin/heatlens.js', import.meta.url));
@@ -64,12 +64,6 @@ async function child(args: string[], what: string): Promise<string> {
     throw new HeatlensError(`benchmark of ${what} failed: ${stderr || (e as Error).message}`, 'E_BENCH');
   }
 }
-
-const median = (values: number[]): number => {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 
 /**
  * Configurations that run a batch of points (Integrated Gradients, SmoothGrad) hold sessions of several

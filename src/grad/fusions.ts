@@ -22,10 +22,11 @@ import type { GraphBuilder } from '../ir/builder.js';
 import { attr, getInt, getInts, type Node } from '../ir/graph.js';
 import { numel } from '../ir/tensor.js';
 import { flippedTransposedWeight } from './rules/conv.js';
-import { broadcastSpatially, scaleChannels } from './rules/globalAveragePool.js';
+import { broadcastSpatially } from './rules/globalAveragePool.js';
 import { nonOverlapping, routeToMaxima } from './rules/maxPool.js';
 import { derivativeFromOutput, isRectifier } from './rules/rectifiers.js';
 import type { RectifierRule } from './types.js';
+import { depthwiseAffine } from './util.js';
 
 export interface FusionMatch {
   /** The earlier node whose own rule the fusion replaces. */
@@ -67,7 +68,7 @@ const pointwiseConvGlobalPool: Fusion = (b, consumer, producer) => {
       const spatial = builder.shape(producer.inputs[0]).slice(2);
       const group = getInt(producer, 'group', 1);
       const kernel = spatial.map(() => 1);
-      const pooled = scaleChannels(builder, dy, 1 / numel(spatial));
+      const pooled = depthwiseAffine(builder, dy, 1 / numel(spatial), 0, 'gap_scaled');
       const back = builder.op('Conv', [pooled, flippedTransposedWeight(builder, producer.inputs[1], group)], {
         group: attr.int(group), kernel_shape: attr.ints(kernel),
       }, 'conv_dx');

@@ -20,8 +20,7 @@
  * forms and the NCHWc-friendly pool gradient). Any ONNX runtime evaluates either form to the same values.
  */
 import type { GraphBuilder } from '../ir/builder.js';
-import { attr } from '../ir/graph.js';
-import { makeTensor } from '../ir/tensor.js';
+import { depthwiseAffine } from './util.js';
 
 export interface StepSpec {
   threshold: number;
@@ -53,14 +52,9 @@ export function stepMask(b: GraphBuilder, v: string, spec: StepSpec): string {
   const sign = spec.side === 'above' ? 1 : -1;
   const weight = sign * scale;
   const bias = -sign * scale * Math.fround(spec.threshold);
-  const shape = b.shape(v);
   let scaled: string;
-  if (shape.length === 4) {
-    const channels = shape[1];
-    const w = b.constant(makeTensor('float32', [channels, 1, 1, 1], new Array(channels).fill(weight)), 'step_scale');
-    const inputs = [v, w];
-    if (bias !== 0) inputs.push(b.constant(makeTensor('float32', [channels], new Array(channels).fill(bias)), 'step_offset'));
-    scaled = b.op('Conv', inputs, { group: attr.int(channels), kernel_shape: attr.ints([1, 1]) }, 'step_scaled');
+  if (b.rank(v) === 4) {
+    scaled = depthwiseAffine(b, v, weight, bias, 'step_scaled');
   } else {
     scaled = b.op('Mul', [v, b.scalar(weight)], {}, 'step_scaled');
     if (bias !== 0) scaled = b.op('Add', [scaled, b.scalar(bias)], {}, 'step_scaled');

@@ -1,6 +1,7 @@
 /** Graph-building helpers shared by backward rules. */
 import type { GraphBuilder } from '../ir/builder.js';
 import { attr } from '../ir/graph.js';
+import { makeTensor } from '../ir/tensor.js';
 
 /**
  * The adjoint of numpy broadcasting: sums `grad` (shape of the broadcast result) over the axes along
@@ -33,4 +34,18 @@ export function sumAll(b: GraphBuilder, terms: readonly string[]): string {
 /** A float mask 1[condition] of `like`'s dtype. */
 export function maskOf(b: GraphBuilder, condition: string): string {
   return b.op('Cast', [condition], { to: attr.int(1) });
+}
+
+/**
+ * weight·v + bias, the same on every channel of an [N, C, …] tensor, as a depthwise 1×1 Conv: the form
+ * onnxruntime runs in its blocked NCHWc layout (and fuses with a following Clip), where a Mul/Add by a
+ * scalar would leave that layout.
+ */
+export function depthwiseAffine(b: GraphBuilder, v: string, weight: number, bias = 0, hint = 'affine'): string {
+  const shape = b.shape(v);
+  const channels = shape[1];
+  const ones = shape.slice(2).map(() => 1);
+  const inputs = [v, b.constant(makeTensor('float32', [channels, 1, ...ones], new Array(channels).fill(weight)), `${hint}_weight`)];
+  if (bias !== 0) inputs.push(b.constant(makeTensor('float32', [channels], new Array(channels).fill(bias)), `${hint}_bias`));
+  return b.op('Conv', inputs, { group: attr.int(channels), kernel_shape: attr.ints(ones) }, hint);
 }

@@ -10,15 +10,7 @@ import type { GraphBuilder } from '../../ir/builder.js';
 import { attr } from '../../ir/graph.js';
 import { makeTensor, numel } from '../../ir/tensor.js';
 import type { BackwardRule } from '../types.js';
-
-/** grad·factor per channel of an [N, C, 1, …] tensor, as a depthwise 1×1 Conv. */
-export function scaleChannels(b: GraphBuilder, grad: string, factor: number): string {
-  const shape = b.shape(grad);
-  const channels = shape[1];
-  const ones = shape.slice(2).map(() => 1);
-  const weight = b.constant(makeTensor('float32', [channels, 1, ...ones], new Array(channels).fill(factor)), 'gap_scale');
-  return b.op('Conv', [grad, weight], { group: attr.int(channels), kernel_shape: attr.ints(ones) }, 'gap_scaled');
-}
+import { depthwiseAffine } from '../util.js';
 
 /** An [N, C, 1, …] tensor repeated over the spatial extent `spatial` (nearest-neighbour Resize). */
 export function broadcastSpatially(b: GraphBuilder, grad: string, spatial: readonly number[]): string {
@@ -33,5 +25,5 @@ export const globalAveragePool: BackwardRule = ({ b, node, dy }) => {
   const grad = dy[0];
   if (!grad) return [];
   const spatial = b.shape(node.inputs[0]).slice(2);
-  return [broadcastSpatially(b, scaleChannels(b, grad, 1 / numel(spatial)), spatial)];
+  return [broadcastSpatially(b, depthwiseAffine(b, grad, 1 / numel(spatial), 0, 'gap_scaled'), spatial)];
 };
