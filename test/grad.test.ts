@@ -90,6 +90,11 @@ const cases: RuleCase[] = [
   { name: 'Conv stride 2 pad 1, even input (output_padding 1)', x: [1, 3, 8, 8], build: conv({ strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }, [4, 3, 3, 3]) },
   { name: 'Conv depthwise multiplier 2', x: [1, 2, 5, 5], build: conv({ group: attr.int(2), pads: attr.ints([1, 1, 1, 1]) }, [4, 1, 3, 3]) },
   { name: 'Conv 1×1', x: [1, 5, 4, 4], build: conv({}, [3, 5, 1, 1]) },
+  // Few input channels, stride 1, even size: the polyphase adjoint (stride-2 Conv + DepthToSpace).
+  { name: 'Conv 3×3 stride 1 asymmetric pads, 2 channels, 6×4 (polyphase)', x: [1, 2, 6, 4], build: conv({ pads: attr.ints([0, 1, 2, 1]) }, [3, 2, 3, 3]) },
+  { name: 'Conv 5×5 no pad, 3 channels, 8×10 (polyphase)', x: [2, 3, 8, 10], build: conv({}, [4, 3, 5, 5]) },
+  { name: 'Conv 2×3 pads (1,0,0,2), grey 6×8 (polyphase)', x: [1, 1, 6, 8], build: conv({ pads: attr.ints([1, 0, 0, 2]) }, [3, 1, 2, 3]) },
+  { name: 'Conv 1×1, 4 channels (polyphase)', x: [1, 4, 4, 2], build: conv({}, [5, 4, 1, 1], false) },
   { name: 'Conv pad larger than kernel reach', x: [1, 1, 4, 4], build: conv({ pads: attr.ints([3, 3, 3, 3]) }, [2, 1, 3, 3]) },
   // Dense layers.
   { name: 'Gemm transB', x: [3, 5], build: (b, x, rnd) => b.op('Gemm', [x, randomConstant(b, rnd, [4, 5]), randomConstant(b, rnd, [4])], { transB: attr.int(1) }) },
@@ -179,4 +184,32 @@ const cases: RuleCase[] = [
 
 describe('backward rules: finite differences in float64 and onnxruntime agreement', () => {
   for (const c of cases) test(c.name, () => checkRule(c));
+});
+
+describe('Conv adjoint forms', () => {
+  /** The op types of the backward graph of one Conv over an input of shape `x`. */
+  const backwardOps = (x: number[], w: number[], attrs: Parameters<typeof conv>[0]): string[] => {
+    const g = graphOf(x, (b, input) => conv(attrs, w)(b, input, new Random(1)));
+    const forwardNodes = g.nodes.length;
+    g.inputs.push('v');
+    g.values.set('v', { dtype: 'float32', shape: g.values.get(g.outputs[0])!.shape });
+    appendBackward(g, { wrt: 'x', seeds: new Map([[g.outputs[0], 'v']]), rectifier: exactRectifier });
+    return g.nodes.slice(forwardNodes).map((n) => n.op);
+  };
+  const pad1 = { pads: attr.ints([1, 1, 1, 1]) };
+  test('an RGB input layer at even size takes the polyphase form', () => {
+    const ops = backwardOps([1, 3, 8, 8], [16, 3, 3, 3], pad1);
+    assert.ok(ops.includes('DepthToSpace') && !ops.includes('ConvTranspose'), ops.join(' '));
+  });
+  test('odd sizes, many channels, groups and dilations keep the flipped-weight Conv', () => {
+    for (const [x, w, attrs] of [
+      [[1, 3, 7, 8], [16, 3, 3, 3], pad1],
+      [[1, 8, 8, 8], [16, 8, 3, 3], pad1],
+      [[1, 4, 8, 8], [4, 2, 3, 3], { ...pad1, group: attr.int(2) }],
+      [[1, 3, 8, 8], [4, 3, 3, 3], { pads: attr.ints([2, 2, 2, 2]), dilations: attr.ints([2, 2]) }],
+    ] as const) {
+      const ops = backwardOps([...x], [...w], attrs);
+      assert.ok(!ops.includes('DepthToSpace') && ops.includes('Conv'), `[${x}] [${w}]: ${ops.join(' ')}`);
+    }
+  });
 });

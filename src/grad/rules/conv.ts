@@ -8,6 +8,16 @@
  * padding d·(k−1) − pad_begin before and d·(k−1) − pad_end after. W' is built inside the graph from the
  * original initializer (Reshape/Transpose/Slice), which the runtime folds once at load, so the file does
  * not carry the weights twice.
+ *
+ * Few input channels (the first layer of an RGB or grey model, C ≤ 4), 2-D, stride 1, group 1, no
+ * dilation, even H and W: the flipped-weight Conv would write C output channels, which onnxruntime's
+ * blocked layout pads to 16 (C = 3 wastes 13/16 of the work). Instead the 2×2 output phases become
+ * channels (polyphase form): with q the fast form's padding, dX[c, 2i+a, 2j+e] =
+ *   Σ_{m,u,v} W'[c,m,u,v]·dY[m, 2i+a+u−q_h, 2j+e+v−q_w]
+ * is a stride-2 Conv of dY with the (k+1)×(k+1) kernels P[(2a+e)·C + c] = W' shifted by (a, e) (zero
+ * padded: a rows above, 1−a below; e columns left, 1−e right), padding q before and after, whose 4C
+ * output channels DepthToSpace (blocksize 2, DCR) interleaves back to [C, H, W]. The conv runs at
+ * a quarter of the positions; the window count is ⌊(H − 2)/2⌋ + 1 = H/2 exactly.
  */
 import type { GraphBuilder } from '../../ir/builder.js';
 import { attr, getInt, getInts } from '../../ir/graph.js';
@@ -32,6 +42,23 @@ export function flippedTransposedWeight(b: GraphBuilder, w: string, group: numbe
   return b.op('Slice', [swapped, b.int64(minusOne), b.int64(end), b.int64(spatialAxes), b.int64(minusOne)], {}, 'w_flipped');
 }
 
+/** Adjoints with at most this many output channels take the polyphase form (see above). */
+const POLYPHASE_MAX_CHANNELS = 4;
+
+/** The polyphase stride-1 adjoint (header): Conv stride 2 with 4C shifted kernels, then DepthToSpace. */
+function polyphaseAdjoint(b: GraphBuilder, grad: string, w: string, kernel: number[], pads: number[]): string {
+  const flipped = flippedTransposedWeight(b, w, 1);
+  const phases = [[0, 0], [0, 1], [1, 0], [1, 1]].map(([a, e]) =>
+    b.op('Pad', [flipped, b.int64([0, 0, a, e, 0, 0, 1 - a, 1 - e], 'pads')], { mode: attr.string('constant') }, 'w_phase'));
+  const stacked = b.op('Concat', phases, { axis: attr.int(0) }, 'w_phases');
+  const phaseMaps = b.op('Conv', [grad, stacked], {
+    pads: attr.ints(pads),
+    strides: attr.ints([2, 2]),
+    kernel_shape: attr.ints(kernel.map((k) => k + 1)),
+  }, 'conv_dx_phases');
+  return b.op('DepthToSpace', [phaseMaps], { blocksize: attr.int(2), mode: attr.string('DCR') }, 'conv_dx');
+}
+
 export const conv: BackwardRule = ({ b, node, dy, needs }) => {
   const [x, w] = node.inputs;
   const grad = dy[0];
@@ -48,6 +75,9 @@ export const conv: BackwardRule = ({ b, node, dy, needs }) => {
     ...kernel.map((k, i) => geo.dilations[i] * (k - 1) - geo.pads[i + n]),
   ];
   if (geo.strides.every((s) => s === 1) && fastPads.every((p) => p >= 0)) {
+    const polyphase = n === 2 && group === 1 && xShape[1] <= POLYPHASE_MAX_CHANNELS && geo.dilations.every((d) => d === 1)
+      && xShape[2] % 2 === 0 && xShape[3] % 2 === 0;
+    if (polyphase) return [polyphaseAdjoint(b, grad, w, kernel, fastPads)];
     const flipped = flippedTransposedWeight(b, w, group);
     const dx = b.op('Conv', [grad, flipped], {
       pads: attr.ints(fastPads),

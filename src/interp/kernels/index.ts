@@ -8,6 +8,7 @@ import { Cast, Constant, ConstantOfShape, Range, Shape } from './constants.js';
 import { Conv } from './conv.js';
 import { ConvTranspose } from './convTranspose.js';
 import { CumSum } from './cumSum.js';
+import { DepthToSpace } from './depthToSpace.js';
 import { Dropout } from './dropout.js';
 import { MaxUnpool } from './maxUnpool.js';
 import { Expand, Tile } from './expand.js';
@@ -49,6 +50,7 @@ export const kernels: { readonly [K in KnownOp]: Kernel } = {
   Reshape,
   Flatten,
   Transpose,
+  DepthToSpace,
   Concat,
   Split,
   Pad,

@@ -4,6 +4,7 @@ import { Concat, Split } from './concat.js';
 import { Cast, Constant, ConstantOfShape, Range, Shape } from './constants.js';
 import { Conv } from './conv.js';
 import { ConvTranspose } from './convTranspose.js';
+import { DepthToSpace } from './depthToSpace.js';
 import { Broadcasting, Dropout, Unary, Where } from './elementwise.js';
 import { Expand, Tile } from './expand.js';
 import { Gather } from './gather.js';
@@ -75,6 +76,7 @@ export const opSchemas = {
   Reshape,
   Flatten,
   Transpose,
+  DepthToSpace,
   Concat,
   Split,
   Pad,
