@@ -26,6 +26,8 @@ const THREADS = 2;
 /** Interleaved rounds of all configurations per timing process, and timing processes per model (src/bench/run.ts). */
 const ROUNDS = 5;
 const PROCESSES = 3;
+/** Untimed runs after each session creation. */
+const WARMUP = 5;
 
 interface BenchModel {
   name: string;
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
     let torchInference = NaN;
     const configs = ['inference', ...methodNames, 'saliency+smoothgrad'];
     const results = await measureModel(model.path, configs, {
-      iters: model.iters, warmup: 5, threads: THREADS, rounds: ROUNDS, processes: PROCESSES, progress: (m) => console.log(m),
+      iters: model.iters, warmup: WARMUP, threads: THREADS, rounds: ROUNDS, processes: PROCESSES, progress: (m) => console.log(m),
     });
     for (const m of results) {
       const config = m.config;
@@ -121,7 +123,7 @@ ${(totalmem() / 2 ** 30).toFixed(0)} GiB. ${await versions()}. ${THREADS} thread
 the 2 cores and absolute times are inflated; ratios are measured in the same run).
 
 All configurations of a model are timed together in one process, in ${ROUNDS} interleaved rounds (each round
-creates a configuration's session, warms it up with 5 runs, times its share of the runs and releases it;
+creates a configuration's session, warms it up with ${WARMUP} runs, times its share of the runs and releases it;
 session creation is never timed), and that is repeated in ${PROCESSES} processes. "heatlens ms" is the median
 over the processes of each process's median; "per-process medians" shows their range: on this virtual
 machine a whole process can run up to 2× slower than the next one, depending on the host's load, while
