@@ -8,6 +8,13 @@ import { encodeModel } from '../onnx/write.js';
 export interface SessionOptions {
   /** Intra-op threads; default: onnxruntime's choice (all cores). */
   threads?: number;
+  /**
+   * Whether idle intra-op threads spin-wait for the next parallel section (onnxruntime's default, true).
+   * Spinning lowers one session's latency, but a session's threads keep spinning for a while after its
+   * run, so when two live sessions take turns (IG's forward pilot and gradient batches) each one's
+   * spinning threads take cores from the other. Callers that alternate sessions pass false.
+   */
+  spinning?: boolean;
 }
 
 export async function createSession(modelBytes: Uint8Array, options: SessionOptions = {}): Promise<ort.InferenceSession> {
@@ -18,6 +25,7 @@ export async function createSession(modelBytes: Uint8Array, options: SessionOpti
       // Warnings (e.g. about the overridable target_class initializer) are not the user's concern.
       logSeverityLevel: 3,
       ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+      ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
     });
   } catch (e) {
     throw new HeatlensError(`onnxruntime rejected the compiled graph: ${(e as Error).message.split('\n')[0]}`, 'E_RUNTIME');
