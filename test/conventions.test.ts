@@ -2,7 +2,8 @@
  * Conventions at kinks and ties, pinned with hand-computed values, in the reference interpreter and in
  * onnxruntime alike:
  * - MaxPool routes a window's gradient to its FIRST maximum in row-major order (PyTorch CPU, and
- *   onnxruntime's Indices), for both the mask form (non-overlapping) and the indices form (overlapping);
+ *   onnxruntime's Indices), in the phase form (windows tiling the input) and the indices form
+ *   (overlapping windows);
  * - Relu and ReLU6 have derivative 0 at their kinks, LeakyRelu has α at 0;
  * - HardSigmoid is 0 at both kinks, HardSwish takes the middle slope x/3 + 1/2 at ±3 (PyTorch's
  *   hardsigmoid_backward / hardswish_backward);
@@ -35,7 +36,7 @@ async function vjpBoth(xShape: number[], x: number[], v: number[], build: (b: Gr
   return { interp, ort };
 }
 
-test('MaxPool 2×2/2 ties go to the first maximum in row-major order (mask form)', async () => {
+test('MaxPool 2×2/2 ties go to the first maximum in row-major order (phase form)', async () => {
   // Window 1: all equal (ReLU zeros) → top-left. Window 2: max 5 at (0,1) and (1,0) → (0,1).
   const x = [0, 0, 1, 5,
     0, 0, 5, 2];
@@ -45,6 +46,22 @@ test('MaxPool 2×2/2 ties go to the first maximum in row-major order (mask form)
     0, 0, 0, 0];
   assert.deepEqual(interp, expected);
   assert.deepEqual(ort, expected);
+});
+
+test('MaxPool 3×3/3 ties go to the first maximum (phase form, nine places per window)', async () => {
+  // Window 1 (columns 0–2): 7 at places 4 and 8 → place 4 (row 1, column 1). Window 2 (columns 3–5):
+  // all equal → place 0. Window 3 (columns 6–8): 2 at places 2, 3 and 7 → place 2 (row 0, column 8).
+  const x = [1, 0, 0, 3, 3, 3, -1, -1, 2,
+    0, 7, 6, 3, 3, 3, 2, 0, 0,
+    1, 1, 7, 3, 3, 3, 0, 2, 1];
+  const { interp, ort } = await vjpBoth([1, 1, 3, 9], x, [10, 20, 30],
+    (b, i) => b.op('MaxPool', [i], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([3, 3]) }));
+  const expected = new Array(27).fill(0);
+  expected[10] = 10;
+  expected[3] = 20;
+  expected[8] = 30;
+  assert.deepEqual(interp.map((z) => z + 0), expected);
+  assert.deepEqual(ort.map((z) => z + 0), expected);
 });
 
 test('MaxPool 3×3/2 overlapping windows: ties to the first maximum, shared maxima accumulate', async () => {
@@ -130,8 +147,10 @@ test('rectifier → MaxPool fusion equals the unfused composition for every rect
       const fused = await vjpBoth([1, 1, 4, 4], x, v, (b, i) => b.op('MaxPool', [b.op(act, [i])], pool), rule);
       // An Identity between the two breaks the pattern: the engine runs both rules in sequence.
       const plain = await vjpBoth([1, 1, 4, 4], x, v, (b, i) => b.op('MaxPool', [b.op('Identity', [b.op(act, [i])])], pool), rule);
-      assert.deepEqual(fused.interp, plain.interp, `${act} ${name}: interpreter`);
-      assert.deepEqual(fused.ort, plain.ort, `${act} ${name}: onnxruntime`);
+      // Equal as numbers (a routed zero may carry either sign, depending on the order of the products).
+      const number = (z: number) => z + 0;
+      assert.deepEqual(fused.interp.map(number), plain.interp.map(number), `${act} ${name}: interpreter`);
+      assert.deepEqual(fused.ort.map(number), plain.ort.map(number), `${act} ${name}: onnxruntime`);
     }
   }
 });

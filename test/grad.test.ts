@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { appendBackward } from '../src/grad/backward.js';
 import type { GraphBuilder } from '../src/ir/builder.js';
-import { attr, cloneGraph } from '../src/ir/graph.js';
+import { attr, type Attrs, cloneGraph } from '../src/ir/graph.js';
 import { floatTensor, numel, type Tensor } from '../src/ir/tensor.js';
 import { runGraph } from '../src/interp/run.js';
 import { exactRectifier } from '../src/methods/rectifiers.js';
@@ -125,6 +125,7 @@ const cases: RuleCase[] = [
   { name: 'Softmax axis 1 of 4-D', x: [2, 3, 2, 2], build: (b, x) => b.op('Softmax', [x], { axis: attr.int(1) }) },
   // Pooling.
   { name: 'MaxPool 2×2/2', x: [2, 3, 6, 6], build: (b, x) => b.op('MaxPool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }) },
+  { name: 'MaxPool 3×2/(3,2) tiling the input (phase form, non-square windows)', x: [2, 2, 6, 8], build: (b, x) => b.op('MaxPool', [x], { kernel_shape: attr.ints([3, 2]), strides: attr.ints([3, 2]) }) },
   { name: 'MaxPool 2×2/2 odd input (floor drops a row)', x: [1, 2, 7, 5], build: (b, x) => b.op('MaxPool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }) },
   { name: 'MaxPool 2×2/2 ceil mode odd input', x: [1, 2, 7, 5], build: (b, x) => b.op('MaxPool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]), ceil_mode: attr.int(1) }) },
   { name: 'MaxPool 2×2/2 asymmetric pads', x: [1, 2, 5, 5], build: (b, x) => b.op('MaxPool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 0, 0]) }) },
@@ -184,6 +185,36 @@ const cases: RuleCase[] = [
 
 describe('backward rules: finite differences in float64 and onnxruntime agreement', () => {
   for (const c of cases) test(c.name, () => checkRule(c));
+});
+
+describe('MaxPool routing forms', () => {
+  /** The op types of the backward graph of one MaxPool over an input of shape `x`. */
+  const backwardOps = (x: number[], attrs: Attrs): string[] => {
+    const g = graphOf(x, (b, input) => b.op('MaxPool', [input], attrs));
+    const forwardNodes = g.nodes.length;
+    g.inputs.push('v');
+    g.values.set('v', { dtype: 'float32', shape: g.values.get(g.outputs[0])!.shape });
+    appendBackward(g, { wrt: 'x', seeds: new Map([[g.outputs[0], 'v']]), rectifier: exactRectifier });
+    return g.nodes.slice(forwardNodes).map((n) => n.op);
+  };
+  test('windows that tile the input take the phase form: no recomputed Indices, no unpooling', () => {
+    for (const [x, k] of [[[1, 16, 8, 8], [2, 2]], [[2, 3, 9, 6], [3, 2]]] as const) {
+      const ops = backwardOps([...x], { kernel_shape: attr.ints([...k]), strides: attr.ints([...k]) });
+      assert.ok(!ops.includes('MaxUnpool') && !ops.includes('ScatterElements') && ops.includes('Resize'), `[${x}] ${k}: ${ops.join(' ')}`);
+    }
+  });
+  test('a remainder, padding, ceil mode or overlap keeps the Indices forms', () => {
+    const cases: [number[], Attrs, string][] = [
+      [[1, 2, 7, 6], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }, 'MaxUnpool'],
+      [[1, 2, 5, 5], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 0, 0]) }, 'ScatterElements'],
+      [[1, 2, 7, 7], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]), ceil_mode: attr.int(1) }, 'ScatterElements'],
+      [[1, 2, 8, 8], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]) }, 'ScatterElements'],
+    ];
+    for (const [x, attrs, form] of cases) {
+      const ops = backwardOps(x, attrs);
+      assert.ok(ops.includes(form) && !ops.includes('Resize'), `[${x}]: ${ops.join(' ')}`);
+    }
+  });
 });
 
 describe('Conv adjoint forms', () => {
