@@ -96,13 +96,13 @@ export function routeToMaxima(b: GraphBuilder, node: Node, grad: string): string
   const kernel = [...getInts(node, 'kernel_shape', [])];
   const spatial = b.shape(x).slice(2);
   const geo = windowGeometry(node, spatial, kernel);
+  const plain = kernel.every((k, i) => geo.strides[i] === k && geo.dilations[i] === 1) && geo.pads.every((p) => p === 0) && !geo.ceilMode;
+  if (plain && spatial.length === 2 && spatial.every((size, i) => size % kernel[i] === 0)) return phaseRoute(b, node, grad, kernel);
   const attrs = { ...node.attrs, pads: attr.ints(geo.pads) };
   delete (attrs as Record<string, unknown>).auto_pad;
   // The routing below reads row-major Indices (storage_order 0) whatever the forward node's order.
   delete (attrs as Record<string, unknown>).storage_order;
   const [, indices] = b.nodeOutputs('MaxPool', [x], attrs, 2, 'maxpool_indices');
-  const plain = kernel.every((k, i) => geo.strides[i] === k && geo.dilations[i] === 1) && geo.pads.every((p) => p === 0) && !geo.ceilMode;
-  if (plain && spatial.length === 2 && spatial.every((size, i) => size % kernel[i] === 0)) return phaseRoute(b, node, grad, kernel);
   if (plain) {
     return b.op('MaxUnpool', [grad, indices, b.int64([...b.shape(x)], 'unpool_shape')], {
       kernel_shape: attr.ints(kernel), strides: attr.ints(geo.strides),
