@@ -824,7 +824,7 @@ The issue's target is ≥ 2.6× fewer steps than uniform left at the same δ (me
   gradientMs covers ⌈m / max-batch⌉ chunks of the gradient graph (the last padded). An image that does
   not reach the threshold has no wall time ("—", infinite in the medians). The engine's sessions take
   turns, so they run without spin-waiting threads (as IgEngine always does: a spinning session's idle
-  threads take the cores from the next one; before this, these wall times were about 1.9× as long).
+  threads take the cores from the next one; before this, the resnet20 wall times were 2–3× as long).
 - **Images.** resnet20: the first ${args.images} records of CIFAR-10 test-1000.bin (records are
   label + R, G, B planes of 32×32; they are the decoded JPEGs of test-jpeg.tar.gz, ten classes
   interleaved, so the first 10·k records hold k images of each class). 224×224 models: ${PHOTOS.slice(0, args.photos).join(', ')}
