@@ -187,16 +187,21 @@ describe('backward rules: finite differences in float64 and onnxruntime agreemen
   for (const c of cases) test(c.name, () => checkRule(c));
 });
 
+/**
+ * The op types of the backward graph of y = build(x) over an input of shape `x` (a MaxPool that also
+ * outputs its Indices as 'MaxPool+Indices').
+ */
+function backwardOpTypes(x: number[], build: (b: GraphBuilder, input: string) => string): string[] {
+  const g = graphOf(x, build);
+  const forwardNodes = g.nodes.length;
+  g.inputs.push('v');
+  g.values.set('v', { dtype: 'float32', shape: g.values.get(g.outputs[0])!.shape });
+  appendBackward(g, { wrt: 'x', seeds: new Map([[g.outputs[0], 'v']]), rectifier: exactRectifier });
+  return g.nodes.slice(forwardNodes).map((n) => (n.op === 'MaxPool' && n.outputs.length > 1 ? 'MaxPool+Indices' : n.op));
+}
+
 describe('MaxPool routing forms', () => {
-  /** The op types of the backward graph of one MaxPool over an input of shape `x` (a MaxPool with its Indices output as 'MaxPool+Indices'). */
-  const backwardOps = (x: number[], attrs: Attrs): string[] => {
-    const g = graphOf(x, (b, input) => b.op('MaxPool', [input], attrs));
-    const forwardNodes = g.nodes.length;
-    g.inputs.push('v');
-    g.values.set('v', { dtype: 'float32', shape: g.values.get(g.outputs[0])!.shape });
-    appendBackward(g, { wrt: 'x', seeds: new Map([[g.outputs[0], 'v']]), rectifier: exactRectifier });
-    return g.nodes.slice(forwardNodes).map((n) => (n.op === 'MaxPool' && n.outputs.length > 1 ? 'MaxPool+Indices' : n.op));
-  };
+  const backwardOps = (x: number[], attrs: Attrs) => backwardOpTypes(x, (b, input) => b.op('MaxPool', [input], attrs));
   test('windows that tile the input take the phase form: no recomputed Indices, no unpooling', () => {
     for (const [x, k] of [[[1, 16, 8, 8], [2, 2]], [[2, 3, 9, 6], [3, 2]]] as const) {
       const ops = backwardOps([...x], { kernel_shape: attr.ints([...k]), strides: attr.ints([...k]) });
@@ -218,15 +223,8 @@ describe('MaxPool routing forms', () => {
 });
 
 describe('Conv adjoint forms', () => {
-  /** The op types of the backward graph of one Conv over an input of shape `x`. */
-  const backwardOps = (x: number[], w: number[], attrs: Parameters<typeof conv>[0]): string[] => {
-    const g = graphOf(x, (b, input) => conv(attrs, w)(b, input, new Random(1)));
-    const forwardNodes = g.nodes.length;
-    g.inputs.push('v');
-    g.values.set('v', { dtype: 'float32', shape: g.values.get(g.outputs[0])!.shape });
-    appendBackward(g, { wrt: 'x', seeds: new Map([[g.outputs[0], 'v']]), rectifier: exactRectifier });
-    return g.nodes.slice(forwardNodes).map((n) => n.op);
-  };
+  const backwardOps = (x: number[], w: number[], attrs: Parameters<typeof conv>[0]) =>
+    backwardOpTypes(x, (b, input) => conv(attrs, w)(b, input, new Random(1)));
   const pad1 = { pads: attr.ints([1, 1, 1, 1]) };
   test('an RGB input layer at even size takes the polyphase form', () => {
     const ops = backwardOps([1, 3, 8, 8], [16, 3, 3, 3], pad1);

@@ -21,10 +21,10 @@
  *     dX    = keep ⊙ U(dY).
  *   The one inexact case is a window whose maximum is below about 2^-102 in magnitude, where a
  *   difference can be subnormal (as for the step masks, ../stepMasks.ts). P is one window's weights
- *   tiled by Expand (so the file holds K numbers), plus a zero computed at run time,
- *   min(|y[0,0,0,0]|, 0), then spread to the C channels by a 1×1 Conv: without that zero a runtime
- *   that folds constants makes P a constant operand, which onnxruntime's NCHWc layout does not take
- *   (the sum would fall back to plain NCHW with two layout reorders).
+ *   tiled by Expand (so the file holds K numbers), plus a zero computed at run time (once per graph:
+ *   min(|y[0,0,0,0]|, 0) of the first pool routed), then spread to the C channels by a 1×1 Conv.
+ *   Without that zero a runtime that folds constants makes P a constant operand, which onnxruntime's
+ *   NCHWc layout does not take (the sum would fall back to plain NCHW with two layout reorders).
  *   Against the indices form below, in one-process A/B runs (medians of per-round ratios), the saliency
  *   graph took 0.90–0.95 of the time on the built-in model and 0.92–0.95 on darknet-tiny, with
  *   identical outputs.
@@ -58,6 +58,19 @@ export function nonOverlapping(b: GraphBuilder, node: Node): boolean {
   return kernel.every((k, i) => geo.strides[i] >= k && geo.dilations[i] === 1);
 }
 
+/** The run-time zero min(|v[0,…,0]|, 0) of each graph, built once from the first pool output asking. */
+const runtimeZeros = new WeakMap<object, string>();
+function runtimeZero(b: GraphBuilder, v: string): string {
+  let zero = runtimeZeros.get(b.graph);
+  if (zero === undefined || !b.graph.values.has(zero)) {
+    const rank = b.rank(v);
+    const corner = b.op('Slice', [v, b.int64(new Array(rank).fill(0)), b.int64(new Array(rank).fill(1))]);
+    zero = b.op('Min', [b.op('Abs', [corner]), b.scalar(0)], {}, 'pool_zero');
+    runtimeZeros.set(b.graph, zero);
+  }
+  return zero;
+}
+
 /** The phase form (see above): dY routed to each window's first maximum; `kernel` tiles x exactly. */
 function phaseRoute(b: GraphBuilder, node: Node, grad: string, kernel: readonly number[]): string {
   const x = node.inputs[0];
@@ -73,9 +86,7 @@ function phaseRoute(b: GraphBuilder, node: Node, grad: string, kernel: readonly 
     b.op('Expand', [b.constant(makeTensor('float32', [1, kh, 1, kw], window), 'pool_places'), b.int64([height / kh, kh, width / kw, kw])]),
     b.int64([1, 1, height, width]),
   ]);
-  const corner = b.op('Slice', [y, b.int64([0, 0, 0, 0]), b.int64([1, 1, 1, 1])]);
-  const runtimeZero = b.op('Min', [b.op('Abs', [corner]), b.scalar(0)], {}, 'pool_zero');
-  let phase = b.op('Add', [tiled, runtimeZero], {}, 'pool_phase');
+  let phase = b.op('Add', [tiled, runtimeZero(b, y)], {}, 'pool_phase');
   if (batch > 1) phase = b.op('Expand', [phase, b.int64([batch, 1, height, width])]);
   const phaseChannels = b.op('Conv', [phase, b.constant(makeTensor('float32', [channels, 1, 1, 1], new Array(channels).fill(1)), 'pool_phase_weight')], {
     kernel_shape: attr.ints([1, 1]),
