@@ -2,8 +2,8 @@
  * Conventions at kinks and ties, pinned with hand-computed values, in the reference interpreter and in
  * onnxruntime alike:
  * - MaxPool routes a window's gradient to its FIRST maximum in row-major order (PyTorch CPU, and
- *   onnxruntime's Indices), in the phase form (windows tiling the input) and the indices form
- *   (overlapping windows);
+ *   onnxruntime's Indices), in the phase form (windows tiling the input) and both Indices forms
+ *   (MaxUnpool for non-overlapping windows with a remainder, scatter for overlapping ones);
  * - Relu and ReLU6 have derivative 0 at their kinks, LeakyRelu has α at 0;
  * - HardSigmoid is 0 at both kinks, HardSwish takes the middle slope x/3 + 1/2 at ±3 (PyTorch's
  *   hardsigmoid_backward / hardswish_backward);
@@ -46,6 +46,20 @@ test('MaxPool 2×2/2 ties go to the first maximum in row-major order (phase form
     0, 0, 0, 0];
   assert.deepEqual(interp, expected);
   assert.deepEqual(ort, expected);
+});
+
+test('MaxPool 2×2/2 over a size that leaves a remainder: ties to the first maximum (Indices + MaxUnpool form)', async () => {
+  // 1×1×3×4: the last row is in no window (floor mode), so the phase form does not apply.
+  const x = [0, 0, 1, 5,
+    0, 0, 5, 2,
+    9, 9, 9, 9];
+  const { interp, ort } = await vjpBoth([1, 1, 3, 4], x, [10, 20],
+    (b, i) => b.op('MaxPool', [i], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }));
+  const expected = [10, 0, 0, 20,
+    0, 0, 0, 0,
+    0, 0, 0, 0];
+  assert.deepEqual(interp.map((z) => z + 0), expected);
+  assert.deepEqual(ort.map((z) => z + 0), expected);
 });
 
 test('MaxPool 3×3/3 ties go to the first maximum (phase form, nine places per window)', async () => {
