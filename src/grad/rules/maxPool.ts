@@ -21,7 +21,7 @@
  *     dX    = keep ⊙ U(dY).
  *   The one inexact case is a window whose maximum is below about 2^-102 in magnitude, where a
  *   difference can be subnormal (as for the step masks, ../stepMasks.ts). P is one window's weights
- *   tiled by Expand (so the file holds K numbers), plus a zero computed at run time (once per graph:
+ *   tiled by Tile (so the file holds K numbers), plus a zero computed at run time (once per graph:
  *   min(|y[0,0,0,0]|, 0) of the first pool routed), then spread to the C channels by a 1×1 Conv.
  *   Without that zero a runtime that folds constants makes P a constant operand, which onnxruntime's
  *   NCHWc layout does not take (the sum would fall back to plain NCHW with two layout reorders).
@@ -78,14 +78,11 @@ function phaseRoute(b: GraphBuilder, node: Node, grad: string, kernel: readonly 
   const [batch, channels, height, width] = b.shape(x);
   const [kh, kw] = kernel;
   const places = kh * kw;
-  // One window's weights [1, kh, 1, kw], repeated over the windows by Expand to [H/kh, kh, W/kw, kw]
-  // and read as [1, 1, H, W] (position (i, j) is window (i div kh, j div kw), place (i mod kh, j mod kw)).
+  // One window's weights [1, 1, kh, kw], tiled over the windows: position (i, j) holds place
+  // (i mod kh, j mod kw).
   const unit = 2 ** Math.ceil(Math.log2(places));
   const window = Array.from({ length: places }, (_, j) => (places - j) / unit);
-  const tiled = b.op('Reshape', [
-    b.op('Expand', [b.constant(makeTensor('float32', [1, kh, 1, kw], window), 'pool_places'), b.int64([height / kh, kh, width / kw, kw])]),
-    b.int64([1, 1, height, width]),
-  ]);
+  const tiled = b.op('Tile', [b.constant(makeTensor('float32', [1, 1, kh, kw], window), 'pool_places'), b.int64([1, 1, height / kh, width / kw])]);
   let phase = b.op('Add', [tiled, runtimeZero(b, y)], {}, 'pool_phase');
   if (batch > 1) phase = b.op('Expand', [phase, b.int64([batch, 1, height, width])]);
   const phaseChannels = b.op('Conv', [phase, b.constant(makeTensor('float32', [channels, 1, 1, 1], new Array(channels).fill(1)), 'pool_phase_weight')], {
