@@ -164,3 +164,35 @@ test('bilinear upsampling by interpolation matrices equals Resize linear/half_pi
     assert.ok(relativeMaxError(ort, product) < 1e-6, `${h}×${w} → ${H}×${W}: onnxruntime Resize differs by ${relativeMaxError(ort, product)}`);
   }
 });
+
+describe('gradient methods start the backward pass at a pooled head (the gathered class row)', () => {
+  const GRADIENT_METHODS = ['gradient', 'saliency', 'grad-x-input', 'guided-backprop', 'deconvnet'];
+  const withClassifier = Object.entries(HEADS).filter(([name]) => !name.startsWith('1×1 classifier'));
+  for (const [headName, head] of withClassifier) {
+    test(`${headName}: same attribution as from the logits' one-hot, without the classifier's adjoint`, async () => {
+      const model = tinyCnn(head);
+      const forwardNodes = model.nodes.length;
+      for (const method of GRADIENT_METHODS) {
+        const { static: s, dynamic: d } = await explainBoth(model, method);
+        const added = (g: Graph) => g.nodes.slice(forwardNodes).map((n) => n.op);
+        assert.ok(added(s.ex.graph).includes('Gather'), `${method}: the class row is gathered`);
+        for (const op of ['Gemm', 'MatMul', 'Equal']) assert.ok(!added(s.ex.graph).includes(op), `${method}: no ${op} after the forward pass`);
+        assert.ok(added(d.ex.graph).includes('Equal'), `${method}: the reference graph seeds the logits with a one-hot`);
+        assert.deepEqual(s.out.target, d.out.target);
+        assert.ok(Math.max(...s.out.attribution.map(Math.abs)) > 0, `${method}: the attribution is not all zero`);
+        const err = relativeMaxError(s.out.attribution, d.out.attribution);
+        assert.ok(err <= 1e-6, `${method}: head-seeded vs logit-seeded relative error ${err}`);
+      }
+    });
+  }
+
+  test('the probability target and a model whose pooled map is the logits keep the one-hot seed', () => {
+    const fc = tinyCnn(HEADS['Relu → GAP → Flatten → Gemm(transB=1)']);
+    const probability = compileExplained(fc, { method: graphMethodByName('saliency'), target: 'probability' });
+    assert.ok(!probability.graph.nodes.some((n) => n.op === 'Gather'));
+    const pooledLogits = tinyCnn(HEADS['1×1 classifier Conv → Relu → GAP → Flatten (the pooled map is the logits)']);
+    const ex = compileExplained(pooledLogits, { method: graphMethodByName('saliency') });
+    assert.ok(!ex.graph.nodes.some((n) => n.op === 'Gather'));
+    assert.ok(ex.graph.nodes.some((n) => n.op === 'Equal'), 'one-hot seed at the logits');
+  });
+});

@@ -13,7 +13,8 @@ import { type Tensor, makeTensor, numel } from '../ir/tensor.js';
 import type { AttributionMethod, MethodContext, MethodOptions } from '../methods/types.js';
 import { inputLayout } from './layout.js';
 import { resolveLayer } from './layers.js';
-import { staticGradientFor } from './staticGradient.js';
+import { pooledHeadSeed, staticGradientFor } from './staticGradient.js';
+import { dependents } from '../grad/backward.js';
 import { removeDeadCode } from '../passes/deadCode.js';
 
 export type TargetKind = 'logit' | 'probability';
@@ -151,7 +152,14 @@ export function compileExplained(model: Graph, options: ExplainOptions): Explain
     const direction = b.op('Sub', [b.op('Mul', [oneHot, rest]), b.op('Mul', [others, p])]);
     seed = b.op('Mul', [pc, direction], {}, 'seed_probability');
   }
-  const seeds = new Map([[logits, seed]]);
+  const allowStatic = options.target !== 'probability' && options.staticGradients !== false;
+  // A pooled classifier head (global pool → fully connected → logits) is differentiated at compile
+  // time: a backward pass starts at the pool's output with the gathered class row (pooledHeadSeed).
+  const head = allowStatic ? pooledHeadSeed(graph, logits) : undefined;
+  const seedsFor = (wrt: string): ReadonlyMap<string, string> =>
+    head && wrt !== head.value && dependents(graph, wrt).has(head.value)
+      ? new Map([[head.value, head.build(b, chosen)]])
+      : new Map([[logits, seed]]);
   let staticPasses = 0;
   let dynamicPasses = 0;
   const context: MethodContext = {
@@ -160,14 +168,13 @@ export function compileExplained(model: Graph, options: ExplainOptions): Explain
     layout: inputLayout(graph, input),
     options: options.methodOptions ?? {},
     gradient: (wrt, rectifier) => {
-      const allowStatic = options.target !== 'probability' && options.staticGradients !== false;
       const plan = allowStatic ? staticGradientFor(graph, wrt, logits) : undefined;
       if (plan) {
         staticPasses++;
         return plan.build(b, chosen, rectifier);
       }
       dynamicPasses++;
-      return appendBackward(graph, { wrt, seeds, rectifier });
+      return appendBackward(graph, { wrt, seeds: seedsFor(wrt), rectifier });
     },
     layer: () => resolveLayer(graph, input, logits, options.methodOptions?.layer),
   };

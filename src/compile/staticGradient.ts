@@ -6,10 +6,11 @@
  *   ∂y_c/∂A_kij = α·W[c,k]/(h·w) · 1[A_kij > 0 if the Relu is there],
  * which needs no backward pass: the class row of the weights is gathered at run time and scaled by a
  * compile-time constant. The Relu's mask goes through the method's rectifier rule like any rectifier.
+ * The same analysis gives gradient methods their seed (pooledHeadSeed, at the end of this file).
  */
 import type { RectifierRule } from '../grad/types.js';
 import type { GraphBuilder } from '../ir/builder.js';
-import { type Graph, type Node, attr, consumers, getFloat, getInt, getInts } from '../ir/graph.js';
+import { type Graph, type Node, attr, consumers, getFloat, getInt, getInts, producers } from '../ir/graph.js';
 import { makeTensor } from '../ir/tensor.js';
 
 export interface StaticGradient {
@@ -71,7 +72,19 @@ function fullyConnected(w: Walk, node: Node, pooled: string): { out: string; wei
   return undefined;
 }
 
-export function staticGradientFor(graph: Graph, layer: string, logits: string): StaticGradient | undefined {
+/** The recognised path from a layer A to the logits (see the header). */
+interface PooledHead {
+  /** The Relu's output when one sits between A and the pool. */
+  relu?: string;
+  /** The pool's output, [B, K, 1, 1]. */
+  pooled: string;
+  /** The classifier's weights; undefined when the pooled map is the logits. */
+  weights?: ClassWeights;
+  channels: number;
+  area: number;
+}
+
+function pooledHead(graph: Graph, layer: string, logits: string): PooledHead | undefined {
   const w: Walk = { graph, readers: consumers(graph) };
   const shape = graph.values.get(layer)?.shape;
   if (!shape || shape.length !== 4) return undefined;
@@ -89,9 +102,30 @@ export function staticGradientFor(graph: Graph, layer: string, logits: string): 
     pooled = node.outputs[0];
     node = soleReader(w, pooled);
   }
-  const area = shape[2] * shape[3];
-  const channels = shape[1];
-  if (pooled === logits || pooled4d === logits) {
+  const head = { relu, pooled: pooled4d, channels: shape[1], area: shape[2] * shape[3] };
+  if (pooled === logits || pooled4d === logits) return head;
+  if (!node) return undefined;
+  const fc = fullyConnected(w, node, node.op === 'Conv' ? pooled4d : pooled);
+  return fc?.out === logits ? { ...head, weights: fc.weights } : undefined;
+}
+
+/** Gathers the rows of the chosen classes from the [C, K] weights times `factor`, as [B, K, 1, 1]. */
+function classRows(b: GraphBuilder, weights: ClassWeights, chosen: string, channels: number, factor: number): string {
+  const { rows, scale } = weights(b);
+  const classes = b.shape(rows)[0];
+  // A [C, K, 1, 1] table built from the initializer by nodes the runtime folds at load.
+  const scaled = b.op('Mul', [rows, b.scalar(scale * factor)]);
+  const table = b.op('Reshape', [scaled, b.int64([classes, channels, 1, 1])], {}, 'static_class_weights');
+  return b.op('Gather', [table, chosen], { axis: attr.int(0) }, 'static_gradient');
+}
+
+export function staticGradientFor(graph: Graph, layer: string, logits: string): StaticGradient | undefined {
+  const head = pooledHead(graph, layer, logits);
+  if (!head) return undefined;
+  const { relu, weights, channels, area } = head;
+  const masked = (b: GraphBuilder, grad: string, rectifier: RectifierRule) =>
+    relu ? rectifier(b, grad, () => b.op('Sign', [relu], {}, 'static_relu_mask')) : grad;
+  if (!weights) {
     // The pooled map is the logits (a classifier conv before the pool, as in darknet):
     // ∂y_c/∂A_kij = 1[k = c]/(h·w).
     return {
@@ -99,22 +133,39 @@ export function staticGradientFor(graph: Graph, layer: string, logits: string): 
         const ids = b.constant(makeTensor('int64', [1, channels], [...Array(channels).keys()]), 'static_channel_ids');
         const oneHot = b.op('Cast', [b.op('Equal', [b.op('Unsqueeze', [chosen, b.int64([1])]), ids])], { to: attr.int(1) });
         const grad = b.op('Reshape', [b.op('Mul', [oneHot, b.scalar(1 / area)]), b.int64([-1, channels, 1, 1])], {}, 'static_gradient');
-        return relu ? rectifier(b, grad, () => b.op('Sign', [relu!], {}, 'static_relu_mask')) : grad;
+        return masked(b, grad, rectifier);
       },
     };
   }
-  if (!node) return undefined;
-  const fc = fullyConnected(w, node, node.op === 'Conv' ? pooled4d : pooled);
-  if (!fc || fc.out !== logits) return undefined;
-  return {
-    build(b, chosen, rectifier) {
-      const { rows, scale } = fc.weights(b);
-      const classes = b.shape(rows)[0];
-      // α·W/(h·w) as a [C, K, 1, 1] table: built from the initializer by nodes the runtime folds at load.
-      const scaled = b.op('Mul', [rows, b.scalar(scale / area)]);
-      const table = b.op('Reshape', [scaled, b.int64([classes, channels, 1, 1])], {}, 'static_class_weights');
-      const grad = b.op('Gather', [table, chosen], { axis: attr.int(0) }, 'static_gradient');
-      return relu ? rectifier(b, grad, () => b.op('Sign', [relu!], {}, 'static_relu_mask')) : grad;
-    },
-  };
+  return { build: (b, chosen, rectifier) => masked(b, classRows(b, weights, chosen, channels, 1 / area), rectifier) };
+}
+
+/** How far back from the logits the head's global pool may sit (classifier, bias, reshapes). */
+const HEAD_DEPTH = 8;
+
+export interface HeadSeed {
+  /** The global pool's output [B, K, 1, 1], where the backward pass starts. */
+  value: string;
+  /** Builds ∂y_c/∂pooled = α·W[c, :] for the classes in `chosen` ([B] int64). */
+  build(b: GraphBuilder, chosen: string): string;
+}
+
+/**
+ * A backward pass from the logits through a pooled classifier head (the path above, with a classifier)
+ * can start at the pool's output instead: its gradient there is the gathered class row α·W[c, :], where
+ * the logits' one-hot seed would go through the classifier's adjoint (reading the whole weight matrix)
+ * and the reshapes. The pool's own adjoint stays a backward rule (its layout-friendly form).
+ */
+export function pooledHeadSeed(graph: Graph, logits: string): HeadSeed | undefined {
+  const made = producers(graph);
+  let node = made.get(logits);
+  for (let depth = 0; node && depth < HEAD_DEPTH; depth++) {
+    const head = pooledHead(graph, node.inputs[0], logits);
+    if (head?.weights && !head.relu) {
+      const { weights, channels } = head;
+      return { value: head.pooled, build: (b, chosen) => classRows(b, weights, chosen, channels, 1) };
+    }
+    node = made.get(node.inputs[0]);
+  }
+  return undefined;
 }
