@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { appendBackward } from '../src/grad/backward.js';
 import type { GraphBuilder } from '../src/ir/builder.js';
-import { attr, type Attrs, cloneGraph } from '../src/ir/graph.js';
+import { attr, type Attrs, cloneGraph, type Graph } from '../src/ir/graph.js';
 import { floatTensor, numel, type Tensor } from '../src/ir/tensor.js';
 import { runGraph } from '../src/interp/run.js';
 import { exactRectifier } from '../src/methods/rectifiers.js';
@@ -191,6 +191,12 @@ describe('backward rules: finite differences in float64 and onnxruntime agreemen
  * The op types of the backward graph of y = build(x) over an input of shape `x` (a MaxPool that also
  * outputs its Indices as 'MaxPool+Indices').
  */
+/** Whether `value` is a 4-D tensor of `g` (a full activation, not a broadcast constant). */
+function isSpatialActivation(g: Graph, value: string): boolean {
+  const shape = g.values.get(value)?.shape;
+  return shape?.length === 4 && shape[2] > 1;
+}
+
 function backwardOpTypes(x: number[], build: (b: GraphBuilder, input: string) => string): string[] {
   const g = graphOf(x, build);
   const forwardNodes = g.nodes.length;
@@ -206,6 +212,21 @@ describe('MaxPool routing forms', () => {
     for (const [x, k] of [[[1, 16, 8, 8], [2, 2]], [[2, 3, 9, 6], [3, 2]]] as const) {
       const ops = backwardOps([...x], { kernel_shape: attr.ints([...k]), strides: attr.ints([...k]) });
       assert.ok(!ops.includes('MaxPool+Indices') && !ops.includes('MaxUnpool') && !ops.includes('ScatterElements') && ops.includes('Resize'), `[${x}] ${k}: ${ops.join(' ')}`);
+    }
+  });
+  test('the phase form adds nothing to a forward activation directly (each sum can fuse into a Conv)', () => {
+    const g = graphOf([1, 16, 8, 8], (b, input) => b.op('MaxPool', [b.op('Relu', [input])], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }));
+    const forward = new Set([...g.inputs, ...g.nodes.flatMap((n) => n.outputs)]);
+    const forwardNodes = g.nodes.length;
+    g.inputs.push('v');
+    g.values.set('v', { dtype: 'float32', shape: g.values.get(g.outputs[0])!.shape });
+    appendBackward(g, { wrt: 'x', seeds: new Map([[g.outputs[0], 'v']]), rectifier: exactRectifier });
+    const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n.op] as const)));
+    const adds = g.nodes.slice(forwardNodes).filter((n) => n.op === 'Add' && n.inputs.every((i) => isSpatialActivation(g, i)));
+    assert.ok(adds.length >= 2, 'the gap and the keep sums');
+    for (const add of adds) {
+      assert.ok(add.inputs.every((i) => !forward.has(i)), `Add ${add.name} reads a forward value: ${add.inputs.join(', ')}`);
+      assert.ok(add.inputs.some((i) => producer.get(i) === 'Conv'), `Add ${add.name}: no Conv operand to fuse into`);
     }
   });
   test('a remainder, padding, ceil mode or overlap keeps the Indices forms', () => {
