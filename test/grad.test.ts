@@ -197,12 +197,18 @@ function isSpatialActivation(g: Graph, value: string): boolean {
   return shape?.length === 4 && shape[2] > 1;
 }
 
-function backwardOpTypes(x: number[], build: (b: GraphBuilder, input: string) => string): string[] {
+/** The graph `build` makes from x, with its exact backward pass from a seed input 'v' appended after `forwardNodes` nodes. */
+function withBackward(x: number[], build: (b: GraphBuilder, input: string) => string): { g: Graph; forwardNodes: number } {
   const g = graphOf(x, build);
   const forwardNodes = g.nodes.length;
   g.inputs.push('v');
   g.values.set('v', { dtype: 'float32', shape: g.values.get(g.outputs[0])!.shape });
   appendBackward(g, { wrt: 'x', seeds: new Map([[g.outputs[0], 'v']]), rectifier: exactRectifier });
+  return { g, forwardNodes };
+}
+
+function backwardOpTypes(x: number[], build: (b: GraphBuilder, input: string) => string): string[] {
+  const { g, forwardNodes } = withBackward(x, build);
   return g.nodes.slice(forwardNodes).map((n) => (n.op === 'MaxPool' && n.outputs.length > 1 ? 'MaxPool+Indices' : n.op));
 }
 
@@ -215,12 +221,8 @@ describe('MaxPool routing forms', () => {
     }
   });
   test('the phase form adds nothing to a forward activation directly (each sum can fuse into a Conv)', () => {
-    const g = graphOf([1, 16, 8, 8], (b, input) => b.op('MaxPool', [b.op('Relu', [input])], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }));
-    const forward = new Set([...g.inputs, ...g.nodes.flatMap((n) => n.outputs)]);
-    const forwardNodes = g.nodes.length;
-    g.inputs.push('v');
-    g.values.set('v', { dtype: 'float32', shape: g.values.get(g.outputs[0])!.shape });
-    appendBackward(g, { wrt: 'x', seeds: new Map([[g.outputs[0], 'v']]), rectifier: exactRectifier });
+    const { g, forwardNodes } = withBackward([1, 16, 8, 8], (b, input) => b.op('MaxPool', [b.op('Relu', [input])], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }));
+    const forward = new Set(['x', ...g.nodes.slice(0, forwardNodes).flatMap((n) => n.outputs)]);
     const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n.op] as const)));
     const adds = g.nodes.slice(forwardNodes).filter((n) => n.op === 'Add' && n.inputs.every((i) => isSpatialActivation(g, i)));
     assert.ok(adds.length >= 2, 'the gap and the keep sums');

@@ -84,8 +84,8 @@ interface PooledHead {
   area: number;
 }
 
-function pooledHead(graph: Graph, layer: string, logits: string): PooledHead | undefined {
-  const w: Walk = { graph, readers: consumers(graph) };
+function pooledHead(w: Walk, layer: string, logits: string): PooledHead | undefined {
+  const { graph } = w;
   const shape = graph.values.get(layer)?.shape;
   if (!shape || shape.length !== 4) return undefined;
   let node = soleReader(w, layer);
@@ -120,7 +120,7 @@ function classRows(b: GraphBuilder, weights: ClassWeights, chosen: string, chann
 }
 
 export function staticGradientFor(graph: Graph, layer: string, logits: string): StaticGradient | undefined {
-  const head = pooledHead(graph, layer, logits);
+  const head = pooledHead({ graph, readers: consumers(graph) }, layer, logits);
   if (!head) return undefined;
   const { relu, weights, channels, area } = head;
   const masked = (b: GraphBuilder, grad: string, rectifier: RectifierRule) =>
@@ -158,9 +158,10 @@ export interface HeadSeed {
  */
 export function pooledHeadSeed(graph: Graph, logits: string): HeadSeed | undefined {
   const made = producers(graph);
+  const w: Walk = { graph, readers: consumers(graph) };
   let node = made.get(logits);
   for (let depth = 0; node && depth < HEAD_DEPTH; depth++) {
-    const head = pooledHead(graph, node.inputs[0], logits);
+    const head = pooledHead(w, node.inputs[0], logits);
     if (head?.weights && !head.relu) {
       const { weights, channels } = head;
       return { value: head.pooled, build: (b, chosen) => classRows(b, weights, chosen, channels, 1) };
