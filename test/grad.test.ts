@@ -187,10 +187,6 @@ describe('backward rules: finite differences in float64 and onnxruntime agreemen
   for (const c of cases) test(c.name, () => checkRule(c));
 });
 
-/**
- * The op types of the backward graph of y = build(x) over an input of shape `x` (a MaxPool that also
- * outputs its Indices as 'MaxPool+Indices').
- */
 /** Whether `value` is a 4-D tensor of `g` (a full activation, not a broadcast constant). */
 function isSpatialActivation(g: Graph, value: string): boolean {
   const shape = g.values.get(value)?.shape;
@@ -207,6 +203,10 @@ function withBackward(x: number[], build: (b: GraphBuilder, input: string) => st
   return { g, forwardNodes };
 }
 
+/**
+ * The op types of the backward graph of y = build(x) over an input of shape `x` (a MaxPool that also
+ * outputs its Indices as 'MaxPool+Indices').
+ */
 function backwardOpTypes(x: number[], build: (b: GraphBuilder, input: string) => string): string[] {
   const { g, forwardNodes } = withBackward(x, build);
   return g.nodes.slice(forwardNodes).map((n) => (n.op === 'MaxPool' && n.outputs.length > 1 ? 'MaxPool+Indices' : n.op));

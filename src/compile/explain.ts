@@ -6,7 +6,7 @@
  * Input `target_class` (int64 [B]) picks the class per image; −1 means the top-1 class.
  */
 import { HeatlensError } from '../errors.js';
-import { appendBackward } from '../grad/backward.js';
+import { appendBackward, dependents } from '../grad/backward.js';
 import { GraphBuilder } from '../ir/builder.js';
 import { type Graph, attr, cloneGraph, producers, renameValue } from '../ir/graph.js';
 import { type Tensor, makeTensor, numel } from '../ir/tensor.js';
@@ -14,7 +14,6 @@ import type { AttributionMethod, MethodContext, MethodOptions } from '../methods
 import { inputLayout } from './layout.js';
 import { resolveLayer } from './layers.js';
 import { pooledHeadSeed, staticGradientFor } from './staticGradient.js';
-import { dependents } from '../grad/backward.js';
 import { removeDeadCode } from '../passes/deadCode.js';
 
 export type TargetKind = 'logit' | 'probability';
