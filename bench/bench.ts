@@ -151,8 +151,11 @@ an adjoint convolution per convolution, with the same multiply-accumulates; what
   the 2×2 output phases, then a DepthToSpace; on the built-in model this took saliency from 3.25× to
   2.87× inference in one A/B run, on darknet-tiny from 2.87× to 2.81×), while the stride-2 input layers
   of ResNet-18 and MobileNet keep a ConvTranspose over 3 channels;
-- stride-2 convolutions, whose adjoint is a ConvTranspose (tested against a polyphase decomposition and
-  zero insertion + Conv: ConvTranspose was the fastest on onnxruntime's CPU);
+- stride-2 convolutions: a dense one's adjoint is a ConvTranspose (tested against a polyphase
+  decomposition and zero insertion + Conv: ConvTranspose was the fastest on onnxruntime's CPU); a
+  depthwise one's is zero insertion (a 1×1 ConvTranspose) + a flipped depthwise Conv in NCHWc, since
+  onnxruntime runs a grouped ConvTranspose one channel at a time in plain NCHW (MobileNet v1 0.25's
+  saliency took 0.83× the time of the ConvTranspose form in one A/B run, same values);
 - max pooling: windows that tile the input (2×2/2 in the built-in model and darknet-tiny) route to
   their first maximum with about eight NCHWc passes (nearest upsampling, fused 1×1 Convs, a MaxPool of
   per-place weights that breaks ties; src/grad/rules/maxPool.ts), which replaced the recomputed MaxPool

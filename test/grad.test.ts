@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { appendBackward } from '../src/grad/backward.js';
 import type { GraphBuilder } from '../src/ir/builder.js';
-import { attr, type Attrs, cloneGraph, type Graph } from '../src/ir/graph.js';
+import { attr, type Attrs, cloneGraph, getInt, getInts, type Graph } from '../src/ir/graph.js';
 import { floatTensor, numel, type Tensor } from '../src/ir/tensor.js';
 import { runGraph } from '../src/interp/run.js';
 import { exactRectifier } from '../src/methods/rectifiers.js';
@@ -87,6 +87,12 @@ const cases: RuleCase[] = [
   { name: 'Conv depthwise stride 1', x: [2, 3, 6, 6], build: conv({ group: attr.int(3), pads: attr.ints([1, 1, 1, 1]) }, [3, 1, 3, 3]) },
   { name: 'Conv depthwise stride 2 asymmetric', x: [1, 4, 8, 8], build: conv({ group: attr.int(4), strides: attr.ints([2, 2]), pads: attr.ints([0, 0, 1, 1]) }, [4, 1, 3, 3]) },
   { name: 'Conv depthwise stride 2 pad 1, even input (output_padding 1)', x: [1, 4, 8, 8], build: conv({ group: attr.int(4), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }, [4, 1, 3, 3]) },
+  // Strided depthwise: the zero-inserted form (1×1 ConvTranspose spreading dY, then a flipped depthwise Conv).
+  { name: 'Conv depthwise stride 2 pad 1, odd input 7×7', x: [1, 3, 7, 7], build: conv({ group: attr.int(3), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }, [3, 1, 3, 3]) },
+  { name: 'Conv depthwise 5×5 stride 2 pads (2,1,1,2), 9×8', x: [2, 2, 9, 8], build: conv({ group: attr.int(2), strides: attr.ints([2, 2]), pads: attr.ints([2, 1, 1, 2]) }, [2, 1, 5, 5]) },
+  { name: 'Conv depthwise stride (3,2) dilation 2 pad 2, 11×10', x: [1, 3, 11, 10], build: conv({ group: attr.int(3), strides: attr.ints([3, 2]), dilations: attr.ints([2, 2]), pads: attr.ints([2, 2, 2, 2]) }, [3, 1, 3, 3]) },
+  { name: 'Conv depthwise 1-D stride 2, length 9', x: [1, 3, 9], build: conv({ group: attr.int(3), strides: attr.ints([2]), pads: attr.ints([1, 0]) }, [3, 1, 3]) },
+  { name: 'Conv depthwise stride 2 no pad, remainder dropped (8 → 3)', x: [1, 2, 8, 8], build: conv({ group: attr.int(2), strides: attr.ints([2, 2]) }, [2, 1, 3, 3]) },
   { name: 'Conv stride 2 pad 1, even input (output_padding 1)', x: [1, 3, 8, 8], build: conv({ strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }, [4, 3, 3, 3]) },
   { name: 'Conv depthwise multiplier 2', x: [1, 2, 5, 5], build: conv({ group: attr.int(2), pads: attr.ints([1, 1, 1, 1]) }, [4, 1, 3, 3]) },
   { name: 'Conv 1×1', x: [1, 5, 4, 4], build: conv({}, [3, 5, 1, 1]) },
@@ -252,6 +258,25 @@ describe('Conv adjoint forms', () => {
   test('an RGB input layer at even size takes the polyphase form', () => {
     const ops = backwardOps([1, 3, 8, 8], [16, 3, 3, 3], pad1);
     assert.ok(ops.includes('DepthToSpace') && !ops.includes('ConvTranspose'), ops.join(' '));
+  });
+  test('a strided depthwise Conv spreads the gradient with a 1×1 ConvTranspose, then a flipped depthwise Conv', () => {
+    for (const [x, attrs] of [
+      [[1, 4, 8, 8], { strides: attr.ints([2, 2]), pads: attr.ints([0, 0, 1, 1]) }],
+      [[1, 4, 7, 7], { strides: attr.ints([2, 2]), ...pad1 }],
+      [[1, 4, 8, 8], { strides: attr.ints([2, 2]) }],
+      [[1, 4, 11, 10], { strides: attr.ints([3, 2]), dilations: attr.ints([2, 2]), pads: attr.ints([2, 2, 2, 2]) }],
+    ] as const) {
+      const { g, forwardNodes } = withBackward([...x], (b, input) => conv({ ...attrs, group: attr.int(4) }, [4, 1, 3, 3])(b, input, new Random(1)));
+      const added = g.nodes.slice(forwardNodes);
+      const transposed = added.filter((n) => n.op === 'ConvTranspose');
+      assert.equal(transposed.length, 1, added.map((n) => n.op).join(' '));
+      assert.deepEqual(getInts(transposed[0], 'kernel_shape', []), [1, 1], 'the ConvTranspose only spreads dY onto the input grid');
+      assert.ok(added.some((n) => n.op === 'Conv' && getInt(n, 'group', 1) === 4 && getInts(n, 'kernel_shape', []).join() === '3,3'), 'a 3×3 depthwise Conv');
+    }
+  });
+  test('a strided dense Conv keeps its ConvTranspose', () => {
+    const ops = backwardOps([1, 4, 8, 8], [8, 4, 3, 3], { strides: attr.ints([2, 2]), ...pad1 });
+    assert.deepEqual(ops.filter((op) => op.startsWith('Conv')), ['ConvTranspose'], ops.join(' '));
   });
   test('odd sizes, many channels, groups and dilations keep the flipped-weight Conv', () => {
     for (const [x, w, attrs] of [
