@@ -147,6 +147,8 @@ const cases: RuleCase[] = [
   { name: 'AveragePool 3×3/2 pad 1 count_include_pad=1', x: [1, 2, 7, 7], build: (b, x) => b.op('AveragePool', [x], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]), count_include_pad: attr.int(1) }) },
   { name: 'AveragePool 3×3/2 ceil mode, include pad', x: [1, 2, 8, 8], build: (b, x) => b.op('AveragePool', [x], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]), ceil_mode: attr.int(1), count_include_pad: attr.int(1) }) },
   { name: 'AveragePool 2×2/2 ceil mode odd, exclude pad', x: [1, 2, 7, 5], build: (b, x) => b.op('AveragePool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]), ceil_mode: attr.int(1) }) },
+  { name: 'AveragePool 3×3/1 pad 1 count_include_pad=0 (Inception branch)', x: [1, 3, 6, 5], build: (b, x) => b.op('AveragePool', [x], { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) }) },
+  { name: 'AveragePool 3×3/2 ceil mode, last window overhangs 6×6', x: [1, 2, 6, 6], build: (b, x) => b.op('AveragePool', [x], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), ceil_mode: attr.int(1) }) },
   { name: 'GlobalAveragePool', x: [2, 3, 4, 5], build: (b, x) => b.op('GlobalAveragePool', [x]) },
   { name: '1×1 Conv → GlobalAveragePool (fused backward at one position)', x: [2, 3, 4, 5], build: (b, x, rnd) => b.op('GlobalAveragePool', [conv({}, [4, 3, 1, 1])(b, x, rnd)]) },
   { name: '1×1 Conv group 2 → GlobalAveragePool (fused)', x: [1, 4, 3, 3], build: (b, x, rnd) => b.op('GlobalAveragePool', [conv({ group: attr.int(2) }, [6, 2, 1, 1])(b, x, rnd)]) },
@@ -272,6 +274,20 @@ describe('Conv adjoint forms', () => {
       assert.equal(transposed.length, 1, added.map((n) => n.op).join(' '));
       assert.deepEqual(getInts(transposed[0], 'kernel_shape', []), [1, 1], 'the ConvTranspose only spreads dY onto the input grid');
       assert.ok(added.some((n) => n.op === 'Conv' && getInt(n, 'group', 1) === 4 && getInts(n, 'kernel_shape', []).join() === '3,3'), 'a 3×3 depthwise Conv');
+    }
+  });
+  test('AveragePool backward: a depthwise Conv of all ones, after a 1×1 spreading ConvTranspose when strided', () => {
+    for (const [x, attrs, spreads] of [
+      [[1, 4, 6, 6], { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) }, 0],
+      [[1, 4, 7, 7], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }, 1],
+      [[1, 4, 6, 6], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), ceil_mode: attr.int(1) }, 1],
+    ] as const) {
+      const { g, forwardNodes } = withBackward([...x], (b, input) => b.op('AveragePool', [input], attrs));
+      const added = g.nodes.slice(forwardNodes);
+      const transposed = added.filter((n) => n.op === 'ConvTranspose');
+      assert.equal(transposed.length, spreads, added.map((n) => n.op).join(' '));
+      for (const t of transposed) assert.deepEqual(getInts(t, 'kernel_shape', []), [1, 1]);
+      assert.ok(added.some((n) => n.op === 'Conv' && getInt(n, 'group', 1) === 4), 'a depthwise Conv');
     }
   });
   test('a strided dense Conv keeps its ConvTranspose', () => {

@@ -5,10 +5,14 @@
  * (n = Π(min(start + k, X + pad_end) − start)), without it to the real input
  * (n = Π(min(start + k, X) − max(start, 0))), start = o·s − pad_begin. In ceil mode the last window can
  * overhang; that part lies outside X and its gradient is cropped by a wider end pad.
+ * The ConvTranspose is built as a spreading + depthwise Conv (../depthwiseAdjoint.ts) wherever the
+ * geometry allows it (every case but an overhang past the end padding), which onnxruntime runs in its
+ * blocked layout.
  */
 import { attr, getInt, getInts } from '../../ir/graph.js';
 import { windowGeometry } from '../../ir/ops/windowed.js';
 import { floatTensor, makeTensor, numel } from '../../ir/tensor.js';
+import { depthwiseAdjoint } from '../depthwiseAdjoint.js';
 import type { BackwardRule } from '../types.js';
 
 /** Per-output window sizes along one axis. */
@@ -47,7 +51,10 @@ export const averagePool: BackwardRule = ({ b, node, dy }) => {
     ? b.scalar(inverse[0])
     : b.constant(floatTensor([1, 1, ...geo.outSpatial], inverse), 'avgpool_inverse_count');
   const scaled = b.op('Mul', [grad, scale]);
-  const ones = b.constant(makeTensor('float32', [channels, 1, ...kernel], new Float32Array(channels * numel(kernel)).fill(1)), 'avgpool_ones');
+  const ones = () => b.constant(makeTensor('float32', [channels, 1, ...kernel], new Float32Array(channels * numel(kernel)).fill(1)), 'avgpool_ones');
+  // The all-ones window is its own flip: the depthwise form applies (../depthwiseAdjoint.ts).
+  const depthwise = depthwiseAdjoint(b, scaled, ones, geo, spatial, 'avgpool_dx');
+  if (depthwise) return [depthwise];
   const padsEnd: number[] = [];
   const outputPadding: number[] = [];
   spatial.forEach((size, i) => {
@@ -60,7 +67,7 @@ export const averagePool: BackwardRule = ({ b, node, dy }) => {
       outputPadding.push(0);
     }
   });
-  const dx = b.op('ConvTranspose', [scaled, ones], {
+  const dx = b.op('ConvTranspose', [scaled, ones()], {
     strides: attr.ints(geo.strides),
     pads: attr.ints([...geo.pads.slice(0, n), ...padsEnd]),
     group: attr.int(channels),

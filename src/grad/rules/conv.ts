@@ -19,21 +19,14 @@
  * output channels DepthToSpace (blocksize 2, DCR) interleaves back to [C, H, W]. The conv runs at
  * a quarter of the positions; the window count is ⌊(H − 2)/2⌋ + 1 = H/2 exactly.
  *
- * Strided depthwise Conv (group = C = M, one filter per channel): onnxruntime runs a grouped
- * ConvTranspose as C tiny matrix products with a scatter each, in plain NCHW (with layout reorders on
- * both sides). Instead the gradient is spread onto the input grid first, Z[s·i] = dY[i] and zeros
- * between (a 1×1 ConvTranspose with weight 1, stride s), and dX is the stride-1 flipped-weight Conv of
- * Z: from dX[p] = Σ_{i,u: s·i + d·u − pad_begin = p} W[u]·dY[i],
- *   dX[p] = Σ_v W[k−1−v]·Z[p − (d·(k−1) − pad_begin) + d·v],
- * padding d·(k−1) − pad_begin before and whatever completes X after (Z is s·(Y−1) + 1 + o long, o the
- * 1×1 ConvTranspose's output_padding, 0 ≤ o < s). The depthwise Conv stays in the blocked layout; on
- * MobileNet v1 0.25's four stride-2 layers, a test graph of each took 0.70–0.85 of the ConvTranspose's
- * time, same values.
+ * Strided depthwise Conv (group = C = M, one filter per channel): the gradient is spread onto the input
+ * grid and goes through a flipped depthwise Conv (../depthwiseAdjoint.ts) instead of a grouped
+ * ConvTranspose.
  */
 import type { GraphBuilder } from '../../ir/builder.js';
 import { attr, getInt, getInts } from '../../ir/graph.js';
-import { type WindowGeometry, windowGeometry } from '../../ir/ops/windowed.js';
-import { makeTensor } from '../../ir/tensor.js';
+import { windowGeometry } from '../../ir/ops/windowed.js';
+import { depthwiseAdjoint } from '../depthwiseAdjoint.js';
 import type { BackwardRule } from '../types.js';
 
 /** W [M, C/g, k…] → W' [C, M/g, k…] flipped on every spatial axis. */
@@ -71,37 +64,6 @@ function polyphaseAdjoint(b: GraphBuilder, grad: string, w: string, kernel: numb
   return b.op('DepthToSpace', [phaseMaps], { blocksize: attr.int(2), mode: attr.string('DCR') }, 'conv_dx');
 }
 
-/**
- * The zero-inserted adjoint of a strided depthwise Conv (header), or undefined when the geometry does
- * not fit it (a negative padding before or after).
- */
-function zeroInsertedDepthwiseAdjoint(b: GraphBuilder, grad: string, w: string, geo: WindowGeometry, xSpatial: readonly number[], ySpatial: readonly number[]): string | undefined {
-  const kernel = geo.kernel;
-  const n = kernel.length;
-  const channels = b.shape(w)[0];
-  const before = kernel.map((k, i) => geo.dilations[i] * (k - 1) - geo.pads[i]);
-  // The 1×1 ConvTranspose's output_padding o (< s) and then the Conv's end padding that gives X:
-  // X = |Z| + before + after − d·(k−1).
-  const spread = ySpatial.map((y, i) => geo.strides[i] * (y - 1) + 1);
-  const extra = spread.map((z, i) => Math.min(geo.strides[i] - 1, Math.max(0, xSpatial[i] + geo.pads[i] - z)));
-  const after = kernel.map((k, i) => xSpatial[i] - (spread[i] + extra[i]) - before[i] + geo.dilations[i] * (k - 1));
-  if (before.some((p) => p < 0) || after.some((p) => p < 0)) return undefined;
-  const ones = new Array(n).fill(1);
-  const spreadWeight = b.constant(makeTensor('float32', [channels, 1, ...ones], new Array(channels).fill(1)), 'conv_dx_spread_weight');
-  const zeroInserted = b.op('ConvTranspose', [grad, spreadWeight], {
-    strides: attr.ints(geo.strides),
-    group: attr.int(channels),
-    kernel_shape: attr.ints(ones),
-    output_padding: attr.ints(extra),
-  }, 'conv_dx_spread');
-  return b.op('Conv', [zeroInserted, flippedTransposedWeight(b, w, channels)], {
-    pads: attr.ints([...before, ...after]),
-    dilations: attr.ints(geo.dilations),
-    group: attr.int(channels),
-    kernel_shape: attr.ints(kernel),
-  }, 'conv_dx');
-}
-
 export const conv: BackwardRule = ({ b, node, dy, needs }) => {
   const [x, w] = node.inputs;
   const grad = dy[0];
@@ -131,8 +93,8 @@ export const conv: BackwardRule = ({ b, node, dy, needs }) => {
     return [dx];
   }
   const depthwise = group > 1 && group === xShape[1] && b.shape(w)[0] === group;
-  const zeroInserted = depthwise ? zeroInsertedDepthwiseAdjoint(b, grad, w, geo, xShape.slice(2), yShape.slice(2)) : undefined;
-  if (zeroInserted) return [zeroInserted];
+  const spread = depthwise ? depthwiseAdjoint(b, grad, () => flippedTransposedWeight(b, w, group), geo, xShape.slice(2), 'conv_dx') : undefined;
+  if (spread) return [spread];
   const outputPadding = kernel.map(
     (k, i) => xShape[i + 2] - (geo.strides[i] * (yShape[i + 2] - 1) + (k - 1) * geo.dilations[i] + 1 - geo.pads[i] - geo.pads[i + n]),
   );
