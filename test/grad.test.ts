@@ -290,6 +290,10 @@ describe('Conv adjoint forms', () => {
       assert.ok(added.some((n) => n.op === 'Conv' && getInt(n, 'group', 1) === 4), 'a depthwise Conv');
     }
   });
+  test('AveragePool backward of windows that tile the input: a nearest Resize, no ConvTranspose', () => {
+    const ops = backwardOpTypes([1, 4, 8, 6], (b, input) => b.op('AveragePool', [input], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }));
+    assert.ok(ops.includes('Resize') && !ops.includes('ConvTranspose'), ops.join(' '));
+  });
   test('a strided dense Conv keeps its ConvTranspose', () => {
     const ops = backwardOps([1, 4, 8, 8], [8, 4, 3, 3], { strides: attr.ints([2, 2]), ...pad1 });
     assert.deepEqual(ops.filter((op) => op.startsWith('Conv')), ['ConvTranspose'], ops.join(' '));

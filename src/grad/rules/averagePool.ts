@@ -5,15 +5,18 @@
  * (n = Π(min(start + k, X + pad_end) − start)), without it to the real input
  * (n = Π(min(start + k, X) − max(start, 0))), start = o·s − pad_begin. In ceil mode the last window can
  * overhang; that part lies outside X and its gradient is cropped by a wider end pad.
- * The ConvTranspose is built as a spreading + depthwise Conv (../depthwiseAdjoint.ts) wherever the
+ * Windows that tile the input take a nearest-neighbour Resize of dY/(k_h·k_w) instead; otherwise the
+ * ConvTranspose is built as a spreading + depthwise Conv (../depthwiseAdjoint.ts) wherever the
  * geometry allows it (every case but an overhang past the end padding), which onnxruntime runs in its
  * blocked layout.
  */
 import { attr, getInt, getInts } from '../../ir/graph.js';
-import { windowGeometry } from '../../ir/ops/windowed.js';
+import { type WindowGeometry, windowGeometry } from '../../ir/ops/windowed.js';
 import { floatTensor, makeTensor, numel } from '../../ir/tensor.js';
 import { depthwiseAdjoint } from '../depthwiseAdjoint.js';
 import type { BackwardRule } from '../types.js';
+import { depthwiseAffine } from '../util.js';
+import { broadcastSpatially } from './globalAveragePool.js';
 
 /** Per-output window sizes along one axis. */
 function windowCounts(size: number, out: number, k: number, s: number, pb: number, pe: number, includePad: boolean): number[] {
@@ -21,6 +24,12 @@ function windowCounts(size: number, out: number, k: number, s: number, pb: numbe
     const start = o * s - pb;
     return includePad ? Math.min(start + k, size + pe) - start : Math.min(start + k, size) - Math.max(start, 0);
   });
+}
+
+/** A 4-D pool whose windows tile the input exactly. */
+function rank4Tiling(xShape: readonly number[], kernel: readonly number[], geo: WindowGeometry): boolean {
+  return xShape.length === 4 && geo.pads.every((p) => p === 0) && geo.dilations.every((d) => d === 1)
+    && kernel.every((k, i) => geo.strides[i] === k && xShape[i + 2] === k * geo.outSpatial[i]);
 }
 
 export const averagePool: BackwardRule = ({ b, node, dy }) => {
@@ -31,6 +40,11 @@ export const averagePool: BackwardRule = ({ b, node, dy }) => {
   const n = spatial.length;
   const kernel = [...getInts(node, 'kernel_shape', [])];
   const geo = windowGeometry(node, spatial, kernel);
+  if (rank4Tiling(xShape, kernel, geo)) {
+    // Windows that tile X (k = s, no padding, no remainder: DenseNet's 2×2/2 transitions): each x is in
+    // exactly one window of k_h·k_w, dX = dY/(k_h·k_w) repeated over the window, as for the global pool.
+    return [broadcastSpatially(b, depthwiseAffine(b, grad, 1 / numel(kernel), 0, 'avgpool_scaled'), kernel)];
+  }
   const includePad = getInt(node, 'count_include_pad', 0) === 1;
   const counts = spatial.map((size, i) =>
     windowCounts(size, geo.outSpatial[i], kernel[i], geo.strides[i], geo.pads[i], geo.pads[i + n], includePad));
