@@ -23,8 +23,8 @@ import { makeTensor } from '../ir/tensor.js';
 
 /**
  * dX for the op of geometry `geo` over X's spatial size, given dY (`grad`, [N, C, Y…]) and a builder of
- * the flipped filter ([C, 1, k…], called only when the form applies); undefined when the geometry needs a negative padding (a window that overhangs
- * the end of X by more than the padding, as in some ceil-mode pools), which callers leave to a
+ * the flipped filter ([C, 1, k…], called only when the form applies); undefined when the Conv would
+ * need a negative padding (a padding larger than the dilated kernel), which callers leave to a
  * ConvTranspose.
  */
 export function depthwiseAdjoint(

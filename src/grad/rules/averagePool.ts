@@ -1,14 +1,14 @@
 /**
  * AveragePool y_o = (1/n_o)·Σ_{i ∈ window(o)} x_i  ⇒  dX = ConvTranspose(dY ⊙ (1/n), 1_k) per channel
- * (group = C, an all-ones kernel), with the forward strides and pads. The divisor n_o follows
+ * (group = C, an all-ones kernel; with one n everywhere, dY and a kernel of 1/n), with the forward
+ * strides and pads. The divisor n_o follows
  * onnxruntime: with count_include_pad the window is clipped to the padded input
  * (n = Π(min(start + k, X + pad_end) − start)), without it to the real input
  * (n = Π(min(start + k, X) − max(start, 0))), start = o·s − pad_begin. In ceil mode the last window can
  * overhang; that part lies outside X and its gradient is cropped by a wider end pad.
  * Windows that tile the input take a nearest-neighbour Resize of dY/(k_h·k_w) instead; otherwise the
- * ConvTranspose is built as a spreading + depthwise Conv (../depthwiseAdjoint.ts) wherever the
- * geometry allows it (every case but an overhang past the end padding), which onnxruntime runs in its
- * blocked layout.
+ * ConvTranspose is built as a spreading + depthwise Conv (../depthwiseAdjoint.ts), which onnxruntime
+ * runs in its blocked layout, wherever the geometry gives that Conv non-negative paddings.
  */
 import { attr, getInt, getInts } from '../../ir/graph.js';
 import { type WindowGeometry, windowGeometry } from '../../ir/ops/windowed.js';
@@ -60,14 +60,13 @@ export const averagePool: BackwardRule = ({ b, node, dy }) => {
     }
     inverse[flat] = 1 / count;
   }
+  // A uniform divisor goes into the window's weights (w = 1/n everywhere, its own flip); otherwise
+  // dY is scaled by the per-output map 1/n_o and the window is all ones.
   const uniform = inverse.every((v) => v === inverse[0]);
-  const scale = uniform
-    ? b.scalar(inverse[0])
-    : b.constant(floatTensor([1, 1, ...geo.outSpatial], inverse), 'avgpool_inverse_count');
-  const scaled = b.op('Mul', [grad, scale]);
-  const ones = () => b.constant(makeTensor('float32', [channels, 1, ...kernel], new Float32Array(channels * numel(kernel)).fill(1)), 'avgpool_ones');
-  // The all-ones window is its own flip: the depthwise form applies (../depthwiseAdjoint.ts).
-  const depthwise = depthwiseAdjoint(b, scaled, ones, geo, spatial, 'avgpool_dx');
+  const scaled = uniform ? grad : b.op('Mul', [grad, b.constant(floatTensor([1, 1, ...geo.outSpatial], inverse), 'avgpool_inverse_count')]);
+  const weight = uniform ? inverse[0] : 1;
+  const window = () => b.constant(makeTensor('float32', [channels, 1, ...kernel], new Float32Array(channels * numel(kernel)).fill(weight)), 'avgpool_window');
+  const depthwise = depthwiseAdjoint(b, scaled, window, geo, spatial, 'avgpool_dx');
   if (depthwise) return [depthwise];
   const padsEnd: number[] = [];
   const outputPadding: number[] = [];
@@ -81,7 +80,7 @@ export const averagePool: BackwardRule = ({ b, node, dy }) => {
       outputPadding.push(0);
     }
   });
-  const dx = b.op('ConvTranspose', [scaled, ones()], {
+  const dx = b.op('ConvTranspose', [scaled, window()], {
     strides: attr.ints(geo.strides),
     pads: attr.ints([...geo.pads.slice(0, n), ...padsEnd]),
     group: attr.int(channels),
