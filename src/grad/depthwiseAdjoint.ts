@@ -37,8 +37,7 @@ export function depthwiseAdjoint(
 ): string | undefined {
   const { kernel, strides, dilations, pads } = geo;
   const n = kernel.length;
-  const channels = b.shape(grad)[1];
-  const ySpatial = b.shape(grad).slice(2);
+  const [, channels, ...ySpatial] = b.shape(grad);
   const before = kernel.map((k, i) => dilations[i] * (k - 1) - pads[i]);
   const spread = ySpatial.map((y, i) => strides[i] * (y - 1) + 1);
   const extra = spread.map((z, i) => Math.min(strides[i] - 1, Math.max(0, xSpatial[i] + pads[i] - z)));

@@ -1,8 +1,8 @@
 /**
  * AveragePool y_o = (1/n_o)·Σ_{i ∈ window(o)} x_i  ⇒  dX = ConvTranspose(dY ⊙ (1/n), 1_k) per channel
  * (group = C, an all-ones kernel; with one n everywhere, dY and a kernel of 1/n), with the forward
- * strides and pads. The divisor n_o follows
- * onnxruntime: with count_include_pad the window is clipped to the padded input
+ * strides and pads. The divisor n_o follows onnxruntime: with count_include_pad the window is clipped
+ * to the padded input
  * (n = Π(min(start + k, X + pad_end) − start)), without it to the real input
  * (n = Π(min(start + k, X) − max(start, 0))), start = o·s − pad_begin. In ceil mode the last window can
  * overhang; that part lies outside X and its gradient is cropped by a wider end pad.
