@@ -34,10 +34,10 @@ async function explainBoth(model: Graph, method: string, layer?: string, targets
   return { static: results[0], dynamic: results[1] };
 }
 
-/** x [2,3,8,8] → Conv → Relu → (head) → logits [2,5]. */
-function tinyCnn(head: (b: GraphBuilder, features: string, rnd: Random) => string): Graph {
+/** x [B,3,8,8] → Conv → Relu → (head) → logits [B,5] (B = 2 unless given). */
+function tinyCnn(head: (b: GraphBuilder, features: string, rnd: Random) => string, batch = 2): Graph {
   const rnd = new Random(11);
-  return graphOf([2, 3, 8, 8], (b, x) => {
+  return graphOf([batch, 3, 8, 8], (b, x) => {
     const conv = b.op('Conv', [x, randomConstant(b, rnd, [4, 3, 3, 3]), randomConstant(b, rnd, [4], 0.1)], { pads: attr.ints([1, 1, 1, 1]) }, 'features');
     return head(b, conv, rnd);
   });
@@ -52,6 +52,8 @@ const HEADS: Record<string, (b: GraphBuilder, f: string, rnd: Random) => string>
     b.op('Add', [b.op('MatMul', [b.op('Flatten', [b.op('ReduceMean', [b.op('Relu', [f])], { axes: attr.ints([2, 3]), keepdims: attr.int(1) })]), randomConstant(b, rnd, [4, 5])]), randomConstant(b, rnd, [5])]),
   '1×1 classifier Conv → Relu → GAP → Flatten (the pooled map is the logits)': (b, f, rnd) =>
     b.op('Flatten', [b.op('GlobalAveragePool', [b.op('Relu', [b.op('Conv', [b.op('Relu', [f]), randomConstant(b, rnd, [5, 4, 1, 1])], {}, 'features5')])])]),
+  '1×1 classifier Conv → GAP → Flatten (the pooled map is the logits, no Relu)': (b, f, rnd) =>
+    b.op('Flatten', [b.op('GlobalAveragePool', [b.op('Conv', [b.op('Relu', [f]), randomConstant(b, rnd, [5, 4, 1, 1])], {}, 'features5')])]),
   'Relu → GAP → 1×1 Conv → Flatten': (b, f, rnd) =>
     b.op('Flatten', [b.op('Conv', [b.op('GlobalAveragePool', [b.op('Relu', [f])]), randomConstant(b, rnd, [5, 4, 1, 1]), randomConstant(b, rnd, [5])])]),
 };
@@ -90,6 +92,24 @@ describe('static Grad-CAM equals the dynamic backward pass (≤ 1e-5 relative)',
       assert.ok(err <= 1e-5, `${method}: static vs dynamic ${err}`);
     }
   });
+});
+
+test('a pooled-logits head without a Relu gathers the class channel instead of a channel sum', async () => {
+  const head = HEADS['1×1 classifier Conv → GAP → Flatten (the pooled map is the logits, no Relu)'];
+  for (const batch of [1, 2]) {
+    const model = tinyCnn(head, batch);
+    for (const method of ['gradcam', 'hirescam']) {
+      const ex = compileExplained(model, { method: graphMethodByName(method), methodOptions: { layer: 'features5' } });
+      const camNodes = ex.graph.nodes.filter((n) => n.name.includes('cam_'));
+      assert.ok(camNodes.some((n) => n.op === 'Gather'), `${method}, batch ${batch}: a Gather of the class channel`);
+      assert.ok(!camNodes.some((n) => n.op === 'Conv' || n.op === 'ReduceSum'), `${method}, batch ${batch}: no channel sum`);
+      const { static: s, dynamic: d } = await explainBoth(model, method, 'features5', [1, -1]);
+      assert.deepEqual(s.out.target, d.out.target);
+      assert.ok(Math.max(...s.out.layerMap!.data) > 0, 'the map is not all zero');
+      const mapErr = relativeMaxError(s.out.layerMap!.data, d.out.layerMap!.data);
+      assert.ok(mapErr <= 1e-5, `${method}, batch ${batch}: layer map static vs dynamic ${mapErr}`);
+    }
+  }
 });
 
 describe('when the gradient cannot be static', () => {

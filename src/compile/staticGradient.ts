@@ -119,6 +119,29 @@ function classRows(b: GraphBuilder, weights: ClassWeights, chosen: string, chann
   return b.op('Gather', [table, chosen], { axis: attr.int(0) }, 'static_gradient');
 }
 
+/** A gradient that is s·e_c over the channels for each image's class c (see oneHotChannels). */
+export interface ChannelSelection {
+  /** [B] int64: the class, and so the channel, of each image. */
+  classes: string;
+  scale: number;
+}
+
+const selectionsByGraph = new WeakMap<Graph, Map<string, ChannelSelection>>();
+function selections(graph: Graph): Map<string, ChannelSelection> {
+  let table = selectionsByGraph.get(graph);
+  if (!table) selectionsByGraph.set(graph, (table = new Map()));
+  return table;
+}
+
+/**
+ * When `gradient` ([B, K, 1, 1]) was built above as s·e_c for the pooled-logits head without a Relu, its
+ * classes and s: a weighted channel sum Σ_k g_k·A_k is then s·A_c, one gathered channel instead of a
+ * K-channel reduction (darknet's K = 1000).
+ */
+export function oneHotChannels(graph: Graph, gradient: string): ChannelSelection | undefined {
+  return selectionsByGraph.get(graph)?.get(gradient);
+}
+
 export function staticGradientFor(graph: Graph, layer: string, logits: string): StaticGradient | undefined {
   const head = pooledHead({ graph, readers: consumers(graph) }, layer, logits);
   if (!head) return undefined;
@@ -133,7 +156,9 @@ export function staticGradientFor(graph: Graph, layer: string, logits: string): 
         const ids = b.constant(makeTensor('int64', [1, channels], [...Array(channels).keys()]), 'static_channel_ids');
         const oneHot = b.op('Cast', [b.op('Equal', [b.op('Unsqueeze', [chosen, b.int64([1])]), ids])], { to: attr.int(1) });
         const grad = b.op('Reshape', [b.op('Mul', [oneHot, b.scalar(1 / area)]), b.int64([-1, channels, 1, 1])], {}, 'static_gradient');
-        return masked(b, grad, rectifier);
+        if (relu) return masked(b, grad, rectifier);
+        selections(b.graph).set(grad, { classes: chosen, scale: 1 / area });
+        return grad;
       },
     };
   }

@@ -4,6 +4,7 @@
  * 'linear', PyTorch's F.interpolate(align_corners=False) and OpenCV's resize).
  */
 import { spatialSize } from '../compile/layout.js';
+import { oneHotChannels } from '../compile/staticGradient.js';
 import { attr } from '../ir/graph.js';
 import type { GraphBuilder } from '../ir/builder.js';
 import { makeTensor } from '../ir/tensor.js';
@@ -11,7 +12,8 @@ import type { MethodContext } from './types.js';
 
 /**
  * ReLU(Σ_k w_k ⊙ A_k) over the channel axis: [B,K,h,w] × (broadcastable weights) → [B,1,h,w].
- * Weights constant over positions ([B,K,1,1]: Grad-CAM's α, static Grad-CAM) make the sum a 1×1 Conv
+ * A one-hot static gradient (the pooled map is the logits) selects one channel per image. Other
+ * weights constant over positions ([B,K,1,1]: Grad-CAM's α, static Grad-CAM) make the sum a 1×1 Conv
  * with the weights as its (run-time) kernel — for B images a grouped Conv over the images stacked on the
  * channel axis; weights varying over positions (HiResCAM) a Mul and a ReduceSum.
  */
@@ -19,7 +21,23 @@ export function channelMap(b: GraphBuilder, activations: string, weights: string
   const [batch, channels, height, width] = b.shape(activations);
   const wShape = b.shape(weights);
   let summed: string;
-  if (wShape.length === 4 && wShape[2] === 1 && wShape[3] === 1 && wShape[0] === batch && wShape[1] === channels) {
+  const selection = oneHotChannels(b.graph, weights);
+  if (selection && wShape.join() === [batch, channels, 1, 1].join()) {
+    // w = s·e_c: Σ_k w_k A_k = s·A_c, channel c of each image gathered (batch 1: one index on the
+    // channel axis; B images: the images' channels stacked [B·K, h, w] and row b·K + c_b taken).
+    let picked: string;
+    if (batch === 1) {
+      picked = b.op('Gather', [activations, selection.classes], { axis: attr.int(1) }, 'cam_channel');
+    } else {
+      const offsets = b.constant(makeTensor('int64', [batch], Array.from({ length: batch }, (_, i) => i * channels)), 'cam_image_offsets');
+      const rows = b.op('Gather', [
+        b.op('Reshape', [activations, b.int64([batch * channels, height, width])]),
+        b.op('Add', [selection.classes, offsets]),
+      ], { axis: attr.int(0) }, 'cam_channel');
+      picked = b.op('Reshape', [rows, b.int64([batch, 1, height, width])]);
+    }
+    summed = b.op('Mul', [picked, b.scalar(selection.scale)], {}, 'cam_sum');
+  } else if (wShape.length === 4 && wShape[2] === 1 && wShape[3] === 1 && wShape[0] === batch && wShape[1] === channels) {
     const stacked = batch === 1 ? activations : b.op('Reshape', [activations, b.int64([1, batch * channels, height, width])], {}, 'cam_stacked');
     const sums = b.op('Conv', [stacked, weights], { group: attr.int(batch), kernel_shape: attr.ints([1, 1]) }, 'cam_sum');
     summed = batch === 1 ? sums : b.op('Reshape', [sums, b.int64([batch, 1, height, width])], {}, 'cam_sum');
