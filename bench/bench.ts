@@ -148,9 +148,12 @@ an adjoint convolution per convolution, with the same multiply-accumulates; what
   inference times on MobileNet v1 0.25, whose 27 ReLU6 layers are memory-bound at this width;
 - the adjoint of the input layer, whose 3 output channels onnxruntime would pad to its 16-channel
   blocks: with stride 1 it runs in polyphase form instead (a stride-2 Conv whose 12 output channels are
-  the 2×2 output phases, then a DepthToSpace; on the built-in model this took saliency from 3.25× to
-  2.87× inference in one A/B run, on darknet-tiny from 2.87× to 2.81×), while the stride-2 input layers
-  of ResNet-18 and MobileNet keep a ConvTranspose over 3 channels;
+  the 2×2 output phases, interleaved back by a 2×2/2 ConvTranspose with one group per channel; on the
+  built-in model this took saliency from 3.25× to 2.87× inference in one A/B run, on darknet-tiny from
+  2.87× to 2.81×; the ConvTranspose interleave, in place of a DepthToSpace, took darknet-tiny from 2.46×
+  to 2.39× at 1 thread), while the stride-2 input layers of ResNet-18 and MobileNet keep a
+  ConvTranspose over 3 channels (a stride-2 polyphase form measured 1.10× its time at MobileNet's
+  first layer and 0.91–0.93× at ResNet-18's 7×7 stem in test graphs, too little to carry a second form);
 - stride-2 convolutions: a dense one's adjoint is a ConvTranspose (tested against a polyphase
   decomposition and zero insertion + Conv: ConvTranspose was the fastest on onnxruntime's CPU); a
   depthwise one's is zero insertion (a 1×1 ConvTranspose) + a flipped depthwise Conv in NCHWc, since

@@ -96,7 +96,7 @@ const cases: RuleCase[] = [
   { name: 'Conv stride 2 pad 1, even input (output_padding 1)', x: [1, 3, 8, 8], build: conv({ strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }, [4, 3, 3, 3]) },
   { name: 'Conv depthwise multiplier 2', x: [1, 2, 5, 5], build: conv({ group: attr.int(2), pads: attr.ints([1, 1, 1, 1]) }, [4, 1, 3, 3]) },
   { name: 'Conv 1×1', x: [1, 5, 4, 4], build: conv({}, [3, 5, 1, 1]) },
-  // Few input channels, stride 1, even size: the polyphase adjoint (stride-2 Conv + DepthToSpace).
+  // Few input channels, stride 1, even size: the polyphase adjoint (stride-2 Conv + interleaving ConvTranspose).
   { name: 'Conv 3×3 stride 1 asymmetric pads, 2 channels, 6×4 (polyphase)', x: [1, 2, 6, 4], build: conv({ pads: attr.ints([0, 1, 2, 1]) }, [3, 2, 3, 3]) },
   { name: 'Conv 5×5 no pad, 3 channels, 8×10 (polyphase)', x: [2, 3, 8, 10], build: conv({}, [4, 3, 5, 5]) },
   { name: 'Conv 2×3 pads (1,0,0,2), grey 6×8 (polyphase)', x: [1, 1, 6, 8], build: conv({ pads: attr.ints([1, 0, 0, 2]) }, [3, 1, 2, 3]) },
@@ -257,9 +257,17 @@ describe('Conv adjoint forms', () => {
   const backwardOps = (x: number[], w: number[], attrs: Parameters<typeof conv>[0]) =>
     backwardOpTypes(x, (b, input) => conv(attrs, w)(b, input, new Random(1)));
   const pad1 = { pads: attr.ints([1, 1, 1, 1]) };
-  test('an RGB input layer at even size takes the polyphase form', () => {
-    const ops = backwardOps([1, 3, 8, 8], [16, 3, 3, 3], pad1);
-    assert.ok(ops.includes('DepthToSpace') && !ops.includes('ConvTranspose'), ops.join(' '));
+  test('an RGB input layer at even size takes the polyphase form: a stride-2 Conv to 4C phases, a 2×2/2 ConvTranspose per channel', () => {
+    const { g, forwardNodes } = withBackward([1, 3, 8, 8], (b, input) => conv(pad1, [16, 3, 3, 3])(b, input, new Random(1)));
+    const added = g.nodes.slice(forwardNodes);
+    const convs = added.filter((n) => n.op === 'Conv');
+    assert.equal(convs.length, 1, added.map((n) => n.op).join(' '));
+    assert.deepEqual(getInts(convs[0], 'strides', []), [2, 2]);
+    assert.deepEqual(g.values.get(convs[0].outputs[0])!.shape, [1, 12, 4, 4]);
+    const interleave = added.filter((n) => n.op === 'ConvTranspose');
+    assert.equal(interleave.length, 1);
+    assert.deepEqual([getInt(interleave[0], 'group', 1), ...getInts(interleave[0], 'kernel_shape', []), ...getInts(interleave[0], 'strides', [])], [3, 2, 2, 2, 2]);
+    assert.ok(!added.some((n) => n.op === 'DepthToSpace'));
   });
   test('a strided depthwise Conv spreads the gradient with a 1×1 ConvTranspose, then a flipped depthwise Conv', () => {
     for (const [x, attrs] of [
@@ -306,7 +314,7 @@ describe('Conv adjoint forms', () => {
       [[1, 3, 8, 8], [4, 3, 3, 3], { pads: attr.ints([2, 2, 2, 2]), dilations: attr.ints([2, 2]) }],
     ] as const) {
       const ops = backwardOps([...x], [...w], attrs);
-      assert.ok(!ops.includes('DepthToSpace') && ops.includes('Conv'), `[${x}] [${w}]: ${ops.join(' ')}`);
+      assert.ok(!ops.includes('ConvTranspose') && ops.includes('Conv'), `[${x}] [${w}]: ${ops.join(' ')}`);
     }
   });
 });

@@ -14,9 +14,9 @@
  * blocked layout pads to 16 (C = 3 wastes 13/16 of the work). Instead the 2×2 output phases become
  * channels (polyphase form): with q the fast form's padding, dX[c, 2i+a, 2j+e] =
  *   Σ_{m,u,v} W'[c,m,u,v]·dY[m, 2i+a+u−q_h, 2j+e+v−q_w]
- * is a stride-2 Conv of dY with the (k+1)×(k+1) kernels P[(2a+e)·C + c] = W' shifted by (a, e) (zero
+ * is a stride-2 Conv of dY with the (k+1)×(k+1) kernels P[4c + 2a + e] = W' shifted by (a, e) (zero
  * padded: a rows above, 1−a below; e columns left, 1−e right), padding q before and after, whose 4C
- * output channels DepthToSpace (blocksize 2, DCR) interleaves back to [C, H, W]. The conv runs at
+ * output channels are interleaved back to [C, H, W] (interleavePhases). The conv runs at
  * a quarter of the positions; the window count is ⌊(H − 2)/2⌋ + 1 = H/2 exactly.
  *
  * Strided depthwise Conv (group = C = M, one filter per channel): the gradient is spread onto the input
@@ -26,6 +26,7 @@
 import type { GraphBuilder } from '../../ir/builder.js';
 import { attr, getInt, getInts } from '../../ir/graph.js';
 import { windowGeometry } from '../../ir/ops/windowed.js';
+import { makeTensor } from '../../ir/tensor.js';
 import { depthwiseAdjoint } from '../depthwiseAdjoint.js';
 import type { BackwardRule } from '../types.js';
 
@@ -50,18 +51,39 @@ export function flippedTransposedWeight(b: GraphBuilder, w: string, group: numbe
 /** Adjoints with at most this many output channels take the polyphase form (see above). */
 const POLYPHASE_MAX_CHANNELS = 4;
 
-/** The polyphase stride-1 adjoint (header): Conv stride 2 with 4C shifted kernels, then DepthToSpace. */
+/** The polyphase stride-1 adjoint (header): Conv stride 2 with 4C shifted kernels, then the interleave. */
 function polyphaseAdjoint(b: GraphBuilder, grad: string, w: string, kernel: number[], pads: number[]): string {
   const flipped = flippedTransposedWeight(b, w, 1);
-  const phases = [[0, 0], [0, 1], [1, 0], [1, 1]].map(([a, e]) =>
-    b.op('Pad', [flipped, b.int64([0, 0, a, e, 0, 0, 1 - a, 1 - e], 'pads')], { mode: attr.string('constant') }, 'w_phase'));
-  const stacked = b.op('Concat', phases, { axis: attr.int(0) }, 'w_phases');
+  const [, m] = b.shape(flipped);
+  const channels = b.shape(w)[1];
+  const phases = [[0, 0], [0, 1], [1, 0], [1, 1]].map(([a, e]) => b.op('Unsqueeze', [
+    b.op('Pad', [flipped, b.int64([0, 0, a, e, 0, 0, 1 - a, 1 - e], 'pads')], { mode: attr.string('constant') }, 'w_phase'),
+    b.int64([1]),
+  ]));
+  const stacked = b.op('Reshape', [
+    b.op('Concat', phases, { axis: attr.int(1) }), b.int64([4 * channels, m, ...kernel.map((k) => k + 1)]),
+  ], {}, 'w_phases');
   const phaseMaps = b.op('Conv', [grad, stacked], {
     pads: attr.ints(pads),
     strides: attr.ints([2, 2]),
     kernel_shape: attr.ints(kernel.map((k) => k + 1)),
   }, 'conv_dx_phases');
-  return b.op('DepthToSpace', [phaseMaps], { blocksize: attr.int(2), mode: attr.string('DCR') }, 'conv_dx');
+  return interleavePhases(b, phaseMaps, channels);
+}
+
+/**
+ * [B, 4C, h, w] with channel 4c + 2a + e holding the (a, e) phase of channel c → [B, C, 2h, 2w]: a
+ * ConvTranspose with 2×2 kernels, stride 2 and one group per channel, whose kernel puts phase (a, e) at
+ * offset (a, e) (K[4c + p, 0, a, e] = 1[p = 2a + e]). The windows do not overlap, so each output is one
+ * input times 1, exactly. onnxruntime runs it in about half the time of DepthToSpace (0.15 against
+ * 0.35 ms for [1, 12, 112, 112]).
+ */
+function interleavePhases(b: GraphBuilder, phaseMaps: string, channels: number): string {
+  const placement = Array.from({ length: 4 * channels * 4 }, (_, i) => (Math.floor(i / 4) % 4 === i % 4 ? 1 : 0));
+  const kernel = b.constant(makeTensor('float32', [4 * channels, 1, 2, 2], placement), 'phase_placement');
+  return b.op('ConvTranspose', [phaseMaps, kernel], {
+    group: attr.int(channels), kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]),
+  }, 'conv_dx');
 }
 
 export const conv: BackwardRule = ({ b, node, dy, needs }) => {
