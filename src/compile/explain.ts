@@ -7,6 +7,7 @@
  */
 import { HeatlensError } from '../errors.js';
 import { appendBackward, dependents } from '../grad/backward.js';
+import { oneHotRows } from '../grad/util.js';
 import { GraphBuilder } from '../ir/builder.js';
 import { type Graph, attr, cloneGraph, producers, renameValue } from '../ir/graph.js';
 import { type Tensor, makeTensor, numel } from '../ir/tensor.js';
@@ -135,8 +136,7 @@ export function compileExplained(model: Graph, options: ExplainOptions): Explain
   const top = b.op('ArgMax', [logits], { axis: attr.int(1), keepdims: attr.int(0) }, 'top1');
   const chosen = b.op('Where', [b.op('Less', [requested, b.constant(makeTensor('int64', [], [0]))]), top, requested], {}, 'chosen');
   // Seed: one-hot e_c, so the backward pass computes ∂(Σ_b y_{b,c_b})/∂x, i.e. each image's own gradient.
-  const classIds = b.constant(makeTensor('int64', [1, classes], [...Array(classes).keys()]), 'class_ids');
-  const oneHot = b.op('Cast', [b.op('Equal', [b.op('Unsqueeze', [chosen, b.int64([1])]), classIds])], { to: attr.int(1) }, 'seed');
+  const oneHot = oneHotRows(b, chosen, classes, 'seed');
 
   // The seed at the logits: e_c for the logit target; for the probability target ∂p_c/∂z = p_c(e_c − p),
   // with its c-th entry p_c(1 − p_c) computed as p_c·Σ_{j≠c} p_j, which keeps full float32 precision

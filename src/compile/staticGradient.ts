@@ -9,9 +9,9 @@
  * The same analysis gives gradient methods their seed (pooledHeadSeed, at the end of this file).
  */
 import type { RectifierRule } from '../grad/types.js';
+import { oneHotRows } from '../grad/util.js';
 import type { GraphBuilder } from '../ir/builder.js';
 import { type Graph, type Node, attr, consumers, getFloat, getInt, getInts, producers } from '../ir/graph.js';
-import { makeTensor } from '../ir/tensor.js';
 
 export interface StaticGradient {
   /** Builds ∂y_c/∂A (broadcastable to A's shape) for the classes in `chosen` ([B] int64). */
@@ -153,8 +153,7 @@ export function staticGradientFor(graph: Graph, layer: string, logits: string): 
     // ∂y_c/∂A_kij = 1[k = c]/(h·w).
     return {
       build(b, chosen, rectifier) {
-        const ids = b.constant(makeTensor('int64', [1, channels], [...Array(channels).keys()]), 'static_channel_ids');
-        const oneHot = b.op('Cast', [b.op('Equal', [b.op('Unsqueeze', [chosen, b.int64([1])]), ids])], { to: attr.int(1) });
+        const oneHot = oneHotRows(b, chosen, channels, 'static_channel');
         const grad = b.op('Reshape', [b.op('Mul', [oneHot, b.scalar(1 / area)]), b.int64([-1, channels, 1, 1])], {}, 'static_gradient');
         if (relu) return masked(b, grad, rectifier);
         selections(b.graph).set(grad, { classes: chosen, scale: 1 / area });

@@ -36,6 +36,12 @@ export function maskOf(b: GraphBuilder, condition: string): string {
   return b.op('Cast', [condition], { to: attr.int(1) });
 }
 
+/** [B, depth] float one-hot rows e_{indices_b} of the [B] int64 `indices` (all zero where out of range). */
+export function oneHotRows(b: GraphBuilder, indices: string, depth: number, hint: string): string {
+  const ids = b.constant(makeTensor('int64', [1, depth], [...Array(depth).keys()]), `${hint}_ids`);
+  return b.op('Cast', [b.op('Equal', [b.op('Unsqueeze', [indices, b.int64([1])]), ids])], { to: attr.int(1) }, hint);
+}
+
 /**
  * weight·v + bias, the same on every channel of an [N, C, …] tensor, as a depthwise 1×1 Conv: the form
  * onnxruntime runs in its blocked NCHWc layout (and fuses with a following Clip), where a Mul/Add by a
