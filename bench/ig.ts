@@ -101,7 +101,6 @@ interface BenchModel {
 
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];
 const IMAGENET_STD = [0.229, 0.224, 0.225];
-const CIFAR_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
 /**
  * CIFAR-10 records: 1 label byte + 3072 bytes (R plane, G plane, B plane, each 32×32 row-major), which

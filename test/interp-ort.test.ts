@@ -9,8 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
-import { GraphBuilder } from '../src/ir/builder.js';
-import { type Attrs, type Graph, attr, emptyGraph } from '../src/ir/graph.js';
+import { type Attrs, attr, emptyGraph } from '../src/ir/graph.js';
 import { type Tensor, floatTensor, int64Tensor, makeTensor, numel } from '../src/ir/tensor.js';
 import { evaluateNode, runGraph } from '../src/interp/run.js';
 import { encodeModel } from '../src/onnx/write.js';

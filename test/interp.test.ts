@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HeatlensError } from '../src/errors.js';
 import { GraphBuilder } from '../src/ir/builder.js';
-import { type Attrs, type Graph, attr, emptyGraph } from '../src/ir/graph.js';
+import { type Attrs, attr, emptyGraph } from '../src/ir/graph.js';
 import { type DType, type Tensor, floatTensor, int64Tensor, makeTensor } from '../src/ir/tensor.js';
 import { evaluateNode, runGraph } from '../src/interp/run.js';
 import { type NodeInput, oneNodeGraph } from './util/graphs.js';

@@ -13,7 +13,7 @@ import { alignLabels, loadLabels } from '../model/load.js';
 import { topK } from '../model/topk.js';
 import { explain } from '../pipeline.js';
 import { DEFAULT_IMAGE, DEFAULT_MODEL } from './defaults.js';
-import { type PresetFlags, choice, numberList, positiveInt, presetOverrides, size, targetList } from './options.js';
+import { type PresetFlags, numberList, positiveInt, presetOverrides, size, targetList } from './options.js';
 
 interface ExplainFlags extends PresetFlags, DrivenFlags {
   model: string;
