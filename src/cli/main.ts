@@ -9,17 +9,19 @@ import { inspectCommand } from './inspectCommand.js';
 
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
+  // commander's messages read 'error: …'; one line, prefixed like every other heatlens error.
+  const output = { outputError: (text: string, write: (s: string) => void) => write(`heatlens: ${text.split('\n')[0]}\n`) };
   const program = new Command('heatlens')
     .description('compile-time feature attribution for CNNs: one static ONNX graph returns the prediction and its heat map')
     .option('--verbose', 'print stack traces on errors')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
+    .configureOutput(output);
   for (const cmd of [explainCommand(), compileCommand(), convertCommand(), benchCommand(), inspectCommand()]) {
-    cmd.option('--verbose', 'print stack traces on errors').exitOverride();
+    cmd.option('--verbose', 'print stack traces on errors').exitOverride().configureOutput(output);
     program.addCommand(cmd);
   }
-  program.addCommand(benchTimeCommand().exitOverride(), { hidden: true });
-  program.addCommand(benchMemoryCommand().exitOverride(), { hidden: true });
+  program.addCommand(benchTimeCommand().exitOverride().configureOutput(output), { hidden: true });
+  program.addCommand(benchMemoryCommand().exitOverride().configureOutput(output), { hidden: true });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
