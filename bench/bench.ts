@@ -152,8 +152,9 @@ an adjoint convolution per convolution, with the same multiply-accumulates; what
   built-in model this took saliency from 3.25× to 2.87× inference in one A/B run, on darknet-tiny from
   2.87× to 2.81×; the ConvTranspose interleave, in place of a DepthToSpace, took darknet-tiny from 2.46×
   to 2.39× at 1 thread), while the stride-2 input layers of ResNet-18 and MobileNet keep a
-  ConvTranspose over 3 channels (a stride-2 polyphase form measured 1.10× its time at MobileNet's
-  first layer and 0.91–0.93× at ResNet-18's 7×7 stem in test graphs, too little to carry a second form);
+  ConvTranspose over 3 channels (a stride-2 polyphase form, a stride-1 Conv to the 12 phases, ran
+  ResNet-18's 7×7/2 stem adjoint in 0.71× the time, but whole saliency graphs in A/B runs took
+  0.990–0.993× the time on ResNet-18 and 1.021× on MobileNet v1 0.25: too little to carry a second form);
 - stride-2 convolutions: a dense one's adjoint is a ConvTranspose (tested against a polyphase
   decomposition and zero insertion + Conv: ConvTranspose was the fastest on onnxruntime's CPU); a
   depthwise one's is zero insertion (a 1×1 ConvTranspose) + a flipped depthwise Conv in NCHWc, since
