@@ -9,7 +9,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,11 +21,11 @@ import { floatTensor } from '../src/ir/tensor.js';
 import { decodeNpy, encodeNpy } from '../src/io/npy.js';
 import { type ModelMsg, ModelProto } from '../src/onnx/schema.js';
 import { encodeModel } from '../src/onnx/write.js';
+import { type Run, assertFailedCleanly, heatlens } from './util/cli.js';
 import { relativeMaxError } from './util/ort.js';
 import { Random } from './util/random.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'heatlens.js');
 const SHARED = join(ROOT, '..', 'shared');
 const MODEL = join(SHARED, 'models', 'resnet20-cifar10', 'model.onnx');
 const IMAGE = join(SHARED, 'images', 'chelsea.png');
@@ -49,34 +48,9 @@ function outDir(): string {
   return mkdtempSync(join(scratch, 'out-'));
 }
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function heatlens(args: string[], cwd: string): Run {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 function assertSucceeded(r: Run): void {
   assert.equal(r.status, 0, `exit ${r.status}; stderr: ${r.stderr}`);
   assert.equal(r.stderr, '');
-}
-
-/** The bad-input contract: one line starting with `prefix`, a non-zero exit, no stack trace, no file. */
-function assertFailedCleanly(r: Run, dir: string, message: RegExp, prefix = 'heatlens: error: '): void {
-  assert.notEqual(r.status, 0, `expected a non-zero exit; stdout: ${r.stdout}`);
-  assert.ok(r.stderr.endsWith('\n'), `stderr should end with a newline: ${JSON.stringify(r.stderr)}`);
-  const lines = r.stderr.slice(0, -1).split('\n');
-  assert.equal(lines.length, 1, `stderr should be one line:\n${r.stderr}`);
-  assert.ok(lines[0].startsWith(prefix), `stderr should start with '${prefix}': ${lines[0]}`);
-  assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
-  assert.match(lines[0], message);
-  assert.equal(r.stdout, '', 'nothing on stdout');
-  assert.deepEqual(readdirSync(dir), [], 'no output or temporary file is left');
 }
 
 const explainArgs = (...extra: string[]) => ['explain', '-m', MODEL, ...PRESET, ...extra];

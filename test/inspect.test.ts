@@ -4,22 +4,19 @@
  * apply, whether Grad-CAM is static) are checked on a model with and without an op that has no rule.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { GraphBuilder } from '../src/ir/builder.js';
 import { attr } from '../src/ir/graph.js';
 import { inspectModel } from '../src/model/inspect.js';
 import { loadModel } from '../src/model/load.js';
 import { encodeModel } from '../src/onnx/write.js';
+import { heatlens } from './util/cli.js';
 import { graphOf, randomConstant } from './util/graphs.js';
 import { Random } from './util/random.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'heatlens.js');
 const scratch = mkdtempSync(join(tmpdir(), 'heatlens-inspect-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -81,14 +78,14 @@ test('an op without a backward rule disables the methods that differentiate thro
 
 test('the CLI prints the report, as text and as JSON, and one line for a missing model', () => {
   const path = writeModel('cli', false);
-  const text = spawnSync(process.execPath, [BIN, 'inspect', path], { encoding: 'utf8' });
+  const text = heatlens(['inspect', path], scratch);
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /155 parameters, 7\.2k MACs per image/);
   assert.match(text.stdout, /✓ gradcam +static at /);
-  const json = spawnSync(process.execPath, [BIN, 'inspect', path, '--json'], { encoding: 'utf8' });
+  const json = heatlens(['inspect', path, '--json'], scratch);
   assert.equal(json.status, 0, json.stderr);
   assert.equal(JSON.parse(json.stdout).totals.macs, 7247);
-  const missing = spawnSync(process.execPath, [BIN, 'inspect', join(scratch, 'nope.onnx')], { encoding: 'utf8' });
+  const missing = heatlens(['inspect', join(scratch, 'nope.onnx')], scratch);
   assert.equal(missing.status, 1);
   assert.equal(missing.stdout, '');
   assert.match(missing.stderr, /^heatlens: error: cannot read model .*nope\.onnx: no such file\n$/);

@@ -18,7 +18,6 @@
  * build's register_all_gradients.js fills it; that build uses extension-less relative imports, which a
  * module resolve hook, registered here for this test process only, completes with '.js'.
  */
-import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -41,6 +40,7 @@ import { canonicalise } from '../src/passes/canonicalise.js';
 import { runExplained, sessionForGraph } from '../src/runtime/session.js';
 import { type GraphModelJson, importGraphModel } from '../src/tfjs/graph/import.js';
 import type { TfAttrValue, TfNodeDef } from '../src/tfjs/graph/types.js';
+import { heatlens } from './util/cli.js';
 import { relativeMaxError, runOnOrt } from './util/ort.js';
 import { Random } from './util/random.js';
 
@@ -451,10 +451,9 @@ test('mobilenet-v1-025 tfjs-graph: the spatial Mean is a GlobalAveragePool, so G
 
 test('heatlens explain on the tfjs-graph model: labels.txt from the folder above, shifted for the background class', (t) => {
   if (!haveMobilenet) return t.skip(`../shared absent (${mobilenetJson}): skipped`);
-  const bin = fileURLToPath(new URL('../../bin/heatlens.js', import.meta.url));
   const out = join(mkdtempSync(join(tmpdir(), 'heatlens-graph-cli-')), 'heat.png');
-  const run = spawnSync(process.execPath, [bin, 'explain', '--model', mobilenetJson, '--input', join(shared, 'images/coffee.png'),
-    '--size', '224', '--scale', String(1 / 255), '--out', out, '--json'], { encoding: 'utf8' });
+  const run = heatlens(['explain', '--model', mobilenetJson, '--input', join(shared, 'images/coffee.png'),
+    '--size', '224', '--scale', String(1 / 255), '--out', out, '--json'], dirname(out));
   assert.equal(run.status, 0, run.stderr);
   const report = JSON.parse(run.stdout) as { images: { top5: { index: number; label?: string }[] }[] };
   const top1 = report.images[0].top5[0];

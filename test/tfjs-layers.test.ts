@@ -12,7 +12,6 @@
  *   `heatlens convert`.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,11 +31,11 @@ import { graphMethodByName } from '../src/methods/index.js';
 import { loadModel } from '../src/model/load.js';
 import { runExplained, sessionForGraph } from '../src/runtime/session.js';
 import { importTfjsModel } from '../src/tfjs/index.js';
+import { assertFailedCleanly, heatlens } from './util/cli.js';
 import { relativeMaxError, runOnOrt } from './util/ort.js';
 import { Random } from './util/random.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'heatlens.js');
 const SHARED = join(ROOT, '..', 'shared');
 const TOLERANCE = 1e-4;
 
@@ -712,22 +711,6 @@ function expectError(fn: () => unknown, pattern: RegExp): HeatlensError {
     return e;
   }
   assert.fail(`expected an error matching ${pattern}`);
-}
-
-function heatlens(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  if (r.error) throw r.error;
-  return r;
-}
-
-function assertFailedCleanly(r: ReturnType<typeof heatlens>, dir: string, message: RegExp, prefix = 'heatlens: error: '): void {
-  assert.notEqual(r.status, 0, `expected a non-zero exit; stdout: ${r.stdout}`);
-  const lines = r.stderr.replace(/\n$/, '').split('\n');
-  assert.equal(lines.length, 1, `stderr should be one line:\n${r.stderr}`);
-  assert.ok(lines[0].startsWith(prefix), lines[0]);
-  assert.match(lines[0], message);
-  assert.equal(r.stdout, '', 'nothing on stdout');
-  assert.deepEqual(readdirSync(dir), [], 'no output or temporary file');
 }
 
 describe('bad input', () => {
