@@ -178,7 +178,7 @@ test('a missing image', (t) => {
   if (!available) return t.skip('../shared absent');
   const dir = outDir();
   const r = heatlens(explainArgs('-i', join(inputs, 'missing.png'), '--out', 'heat.png', '--save-npy', 'attr.npy'), dir);
-  assertFailedCleanly(r, dir, /cannot read image .*missing\.png: file not found/);
+  assertFailedCleanly(r, dir, /cannot read image .*missing\.png: no such file/);
 });
 
 test('a truncated model', (t) => {
@@ -200,6 +200,20 @@ test('a model file that is not ONNX (a PNG)', (t) => {
   assertFailedCleanly(r, dir, /picture\.onnx: not a valid ONNX model/);
   const compiled = heatlens(['compile', '-m', model, '--out', 'x.onnx'], dir);
   assertFailedCleanly(compiled, dir, /picture\.onnx: not a valid ONNX model/);
+});
+
+test('a folder where a file belongs: as the model, as the image, and as the --out path', (t) => {
+  if (!available) return t.skip('../shared absent');
+  let dir = outDir();
+  assertFailedCleanly(heatlens(['explain', '-m', inputs, ...PRESET, '-i', IMAGE, '--out', 'heat.png'], dir), dir,
+    /^heatlens: error: cannot read model .*: is a folder, not a file$/);
+  dir = outDir();
+  assertFailedCleanly(heatlens(explainArgs('-i', inputs, '--out', 'heat.png'), dir), dir, /cannot read image .*: not a file$/);
+  dir = outDir();
+  mkdirSync(join(dir, 'heat.png'));
+  const r = heatlens(explainArgs('-i', IMAGE, '--out', 'heat.png'), dir);
+  rmSync(join(dir, 'heat.png'), { recursive: true });
+  assertFailedCleanly(r, dir, /^heatlens: error: cannot write heat\.png: is a folder, not a file$/);
 });
 
 test('--target 10 on a 10-class model', (t) => {
@@ -300,7 +314,7 @@ test('--verbose prints the stack trace after the one-line message', (t) => {
   const r = heatlens(explainArgs('-i', join(inputs, 'missing.png'), '--out', 'heat.png', '--verbose'), dir);
   assert.notEqual(r.status, 0);
   const [first, ...rest] = r.stderr.trimEnd().split('\n');
-  assert.match(first, /^heatlens: error: cannot read image .*missing\.png: file not found$/);
+  assert.match(first, /^heatlens: error: cannot read image .*missing\.png: no such file$/);
   assert.ok(rest.some((l) => /^\s+at /.test(l)), `a stack trace follows:\n${r.stderr}`);
   assert.deepEqual(readdirSync(dir), []);
 });
@@ -325,12 +339,16 @@ test('gradcam: static, says so, saves the layer-resolution map; IG prints its co
   assert.equal(details.steps, 8);
   assert.equal(details.scheme, 'nonuniform');
   assert.ok(details.relativeDelta >= 0 && details.relativeDelta < 1);
+  // --target-delta out of reach within --max-steps: said on the IG line (and as targetReached in --json).
+  const capped = heatlens(explainArgs('-i', IMAGE, '--method', 'integrated-gradients', '--steps', '2', '--target-delta', '1e-9', '--max-steps', '3'), dir);
+  assertSucceeded(capped);
+  assert.match(capped.stdout, /IG gausslegendre: 3 steps, δ = .*; target ≤ 1\.00e-7% NOT reached within --max-steps 3\n/);
   const smooth = heatlens(explainArgs('-i', IMAGE, '--method', 'saliency', '--smooth', 'vargrad', '--noise-samples', '4', '--save-npy', 'sg.npy'), dir);
   assertSucceeded(smooth);
   assert.match(smooth.stdout, /vargrad: 4 noisy copies, σ = [\d.]+, seed 0/);
 });
 
-test('CAM, IG and SmoothGrad bad input: unknown or flat layer, steps < 1, a baseline of the wrong shape', (t) => {
+test('CAM, IG and SmoothGrad bad input: unknown or flat layer, steps < 1, a target δ of 0, a baseline of the wrong shape', (t) => {
   if (!available) return t.skip('../shared absent');
   let dir = outDir();
   assertFailedCleanly(heatlens(explainArgs('-i', IMAGE, '--method', 'gradcam', '--layer', 'no_such_layer', '--out', 'h.png'), dir), dir,
@@ -341,6 +359,9 @@ test('CAM, IG and SmoothGrad bad input: unknown or flat layer, steps < 1, a base
     /(has shape|no layer named).*candidates: /);
   dir = outDir();
   assertFailedCleanly(heatlens(explainArgs('-i', IMAGE, '--method', 'integrated-gradients', '--steps', '0'), dir), dir, /--steps must be a positive integer, got '0'/);
+  dir = outDir();
+  assertFailedCleanly(heatlens(explainArgs('-i', IMAGE, '--method', 'integrated-gradients', '--target-delta', '0'), dir), dir,
+    /--target-delta must be a number > 0, got '0'/);
   const baseline = join(inputs, 'baseline.npy');
   writeFileSync(baseline, encodeNpy(new Float32Array(3 * 16 * 16), [1, 3, 16, 16]));
   dir = outDir();

@@ -131,7 +131,7 @@ test('missing, non-image and corrupt files give one-line HeatlensErrors naming t
   const check = (path: string, why: RegExp) => (e: unknown) =>
     e instanceof HeatlensError && e.message.startsWith(`cannot read image ${path}: `) && why.test(e.message) && !e.message.includes('\n');
   const missing = join(dir, 'missing.png');
-  await assert.rejects(loadImageTensor(missing, IMAGENET), check(missing, /file not found/));
+  await assert.rejects(loadImageTensor(missing, IMAGENET), check(missing, /no such file/));
   const text = join(dir, 'notes.png');
   await writeFile(text, 'this is not an image\n');
   await assert.rejects(loadImageTensor(text, IMAGENET), check(text, /unsupported image format/));
@@ -191,7 +191,7 @@ test('preset files: loading, JSON errors, discovery beside the model', async () 
   await writeFile(broken, '{"width": 32,');
   assert.throws(() => loadPresetFile(broken), (e: unknown) => e instanceof HeatlensError && e.message.startsWith(`preset ${broken}: invalid JSON`));
   assert.throws(() => findPresetForModel(join(models, 'broken.onnx')), /invalid JSON/);
-  assert.throws(() => loadPresetFile(join(models, 'nope.json')), /cannot read preset .*nope\.json: file not found/);
+  assert.throws(() => loadPresetFile(join(models, 'nope.json')), /cannot read preset .*nope\.json: no such file/);
 });
 
 test('presetFromInputShape and mergePreset', () => {

@@ -144,6 +144,16 @@ describe('Integrated Gradients', () => {
     const adaptive = await runIntegratedGradients(contextFor(cnn, x, dims, { steps: 2, scheme: 'left', maxBatch: 64, targetDelta: 0.01 }));
     assert.ok(adaptive.relativeDelta <= 0.01, `δ ${adaptive.relativeDelta}`);
     assert.ok(adaptive.history.length > 1 && adaptive.history.every((h, i, all) => i === 0 || h.steps > all[i - 1].steps));
+    assert.equal(adaptive.targetReached, true);
+    assert.ok(adaptive.history.slice(0, -1).every((h) => h.relativeDelta > 0.01), 'it stops at the first run that meets the target');
+    // A target out of reach within --max-steps: the last run is the one at --max-steps, reported as not reached.
+    const capped = await runIntegratedGradients(contextFor(cnn, x, dims, { steps: 2, scheme: 'left', maxBatch: 64, targetDelta: 1e-9, maxSteps: 10 }));
+    assert.deepEqual(capped.history.map((h) => h.steps), [2, 3, 5, 8, 10]);
+    assert.equal(capped.steps, 10);
+    assert.equal(capped.targetReached, false);
+    assert.ok(capped.relativeDelta > 1e-9);
+    const plain = await runIntegratedGradients(contextFor(cnn, x, dims, { steps: 2, scheme: 'left', maxBatch: 64 }));
+    assert.equal(plain.targetReached, undefined, 'no target, no verdict');
   });
   test('the standalone graph (points baked in) equals the driver', async () => {
     const x = Float32Array.from(new Random(9).normals(192));
@@ -158,10 +168,13 @@ describe('Integrated Gradients', () => {
     assert.ok(relativeMaxError(out.attribution.data as Float32Array, run.attribution) < 1e-5);
     assert.throws(() => integratedGradients.standalone(cnn, { steps: 6, scheme: 'nonuniform' }), HeatlensError);
   });
-  test('bad options: steps < 1, an unknown scheme', async () => {
+  test('bad options: steps < 1, an unknown scheme, a target δ ≤ 0', async () => {
     const x = new Float32Array(192);
     await assert.rejects(runIntegratedGradients(contextFor(cnn, x, [1, 3, 8, 8], { steps: 0 })), /--steps must be an integer ≥ 1/);
     await assert.rejects(runIntegratedGradients(contextFor(cnn, x, [1, 3, 8, 8], { scheme: 'simpson' })), /unknown IG scheme 'simpson'/);
+    for (const targetDelta of [0, -0.1, Number.NaN]) {
+      await assert.rejects(runIntegratedGradients(contextFor(cnn, x, [1, 3, 8, 8], { targetDelta })), /--target-delta must be a number > 0/);
+    }
   });
 });
 

@@ -164,10 +164,19 @@ export function explainCommand(): Command {
 function describeDetails(d: Record<string, unknown>): string {
   if (typeof d.relativeDelta === 'number') {
     const pilot = d.scheme === 'nonuniform' ? `, pilot ${d.forwardEvaluations} forward passes (${Number(d.pilotMs).toFixed(1)} ms)` : '';
-    return `IG ${d.scheme}: ${d.steps} steps, δ = ${Number(d.delta).toPrecision(3)} (${(100 * d.relativeDelta).toFixed(2)}% of |y(x) − y(x′)| = ${Math.abs(Number(d.scoreInput) - Number(d.scoreBaseline)).toPrecision(4)})${pilot}`;
+    const target = typeof d.targetDelta !== 'number' ? ''
+      : d.targetReached ? `; target ≤ ${percent(d.targetDelta)} reached`
+      : `; target ≤ ${percent(d.targetDelta)} NOT reached within --max-steps ${d.maxSteps}`;
+    return `IG ${d.scheme}: ${d.steps} steps, δ = ${Number(d.delta).toPrecision(3)} (${percent(d.relativeDelta)} of |y(x) − y(x′)| = ${Math.abs(Number(d.scoreInput) - Number(d.scoreBaseline)).toPrecision(4)})${pilot}${target}`;
   }
   if (typeof d.samples === 'number') return `${d.smoothing}: ${d.samples} noisy copies, σ = ${Number(d.sigma).toPrecision(3)}, seed ${d.seed}`;
   return JSON.stringify(d);
+}
+
+/** A fraction as a percentage with two decimals, or three significant digits below 0.01%. */
+function percent(fraction: number): string {
+  const p = 100 * fraction;
+  return `${p !== 0 && Math.abs(p) < 0.01 ? p.toPrecision(3) : p.toFixed(2)}%`;
 }
 
 /** A path relative to the working directory when that is shorter (the built-in model's is). */

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { IG_SCHEMES } from '../methods/integratedGradients.js';
 import { SMOOTH_KINDS, type SmoothKind } from '../methods/smoothgrad.js';
 import type { DrivenOptions } from '../methods/types.js';
-import { nonNegativeInt, nonNegativeNumber, positiveInt } from './options.js';
+import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './options.js';
 
 export interface DrivenFlags extends DrivenOptions {
   smooth?: SmoothKind;
@@ -22,7 +22,7 @@ export function addDrivenOptions(cmd: Command, { runtime }: { runtime: boolean }
     .option('--baseline <kind|file.npy>', 'integrated-gradients: zero, black, noise, blur, or a .npy (default zero)')
     .option('--max-batch <n>', 'integrated-gradients: most points per run, bounding memory (default 32)', positiveInt('--max-batch'))
     .option('--pilot-steps <n>', 'nonuniform scheme: forward-only pilot segments N (default 16)', positiveInt('--pilot-steps'))
-    .option('--target-delta <d>', 'integrated-gradients: add steps until the relative completeness error is ≤ d (e.g. 0.05)', nonNegativeNumber('--target-delta'))
+    .option('--target-delta <d>', 'integrated-gradients: add steps until the relative completeness error is ≤ d (e.g. 0.05)', positiveNumber('--target-delta'))
     .option('--max-steps <n>', 'integrated-gradients: upper bound for --target-delta (default 1024)', positiveInt('--max-steps'))
     .option('--noise-std <s>', 'SmoothGrad: noise σ as a fraction of the input range (default 0.15)', nonNegativeNumber('--noise-std'))
     .option('--seed <n>', 'seed of the noise baseline and of SmoothGrad noise (default 0)', nonNegativeInt('--seed'));

@@ -75,6 +75,14 @@ export function nonNegativeNumber(flag: string) {
   };
 }
 
+export function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a number > 0, got '${value}'`);
+    return n;
+  };
+}
+
 export function nonNegativeInt(flag: string) {
   return (value: string): number => {
     const n = Number(value);

@@ -11,6 +11,7 @@ import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { KernelEnum } from 'sharp';
 import { HeatlensError } from '../errors.js';
+import { fileErrorReason } from '../io/fileErrors.js';
 import { channelCount, type Preset } from './preset.js';
 
 export interface DisplayImage {
@@ -103,8 +104,7 @@ async function decodeResized(path: string, width: number, height: number, resize
     if (!st.isFile()) throw new HeatlensError(`cannot read image ${path}: not a file`);
   } catch (err) {
     if (err instanceof HeatlensError) throw err;
-    const e = err as NodeJS.ErrnoException;
-    throw new HeatlensError(`cannot read image ${path}: ${e.code === 'ENOENT' ? 'file not found' : String(e.message).split(',')[0]}`);
+    throw new HeatlensError(`cannot read image ${path}: ${fileErrorReason(err)}`);
   }
   try {
     const img = sharp(path);

@@ -14,6 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { HeatlensError } from '../errors.js';
+import { fileErrorReason } from '../io/fileErrors.js';
 
 export interface Preset {
   width: number;
@@ -79,9 +80,8 @@ export function loadPresetFile(path: string): Preset {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new HeatlensError(`cannot read preset ${path}: ${e.code === 'ENOENT' ? 'file not found' : String(e.message).split(',')[0]}`);
+  } catch (e) {
+    throw new HeatlensError(`cannot read preset ${path}: ${fileErrorReason(e)}`);
   }
   let json: unknown;
   try {

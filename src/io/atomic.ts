@@ -2,6 +2,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { HeatlensError } from '../errors.js';
+import { fileErrorReason } from './fileErrors.js';
 
 /**
  * Writes `data` to `path` so that readers see either the old file or the complete new one, never a
@@ -24,9 +25,8 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     await rename(tmp, path);
   } catch (err) {
     if (created) await unlink(tmp).catch(() => undefined);
-    const e = err as NodeJS.ErrnoException;
-    // Node's message is "CODE: description, syscall 'tmp path'"; the tmp path would only confuse.
-    const why = e.code === 'ENOENT' ? `folder ${dirname(path)} does not exist` : String(e.message).split(',')[0];
+    // ENOENT on creating the temporary file: the folder is missing (the file itself need not exist).
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `folder ${dirname(path)} does not exist` : fileErrorReason(err);
     throw new HeatlensError(`cannot write ${path}: ${why}`);
   }
 }

@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { HeatlensError } from '../errors.js';
+import { fileErrorReason } from './fileErrors.js';
 import { writeFileAtomic } from './atomic.js';
 
 export type NpyDtype = 'float32' | 'float64' | 'int64' | 'int32' | 'uint8';
@@ -34,9 +35,8 @@ export async function readNpy(path: string): Promise<NpyArray> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new HeatlensError(`cannot read ${path}: ${e.code === 'ENOENT' ? 'file not found' : String(e.message).split(',')[0]}`);
+  } catch (e) {
+    throw new HeatlensError(`cannot read ${path}: ${fileErrorReason(e)}`);
   }
   return decodeNpy(bytes, path);
 }

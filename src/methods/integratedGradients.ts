@@ -185,6 +185,12 @@ export async function runIntegratedGradients(ctx: DriverContext, shared?: IgEngi
   const options = ctx.options;
   const scheme = schemeOf(options.scheme);
   let steps = checkSteps(options);
+  const maxSteps = options.maxSteps ?? 1024;
+  const { targetDelta } = options;
+  // A relative δ of exactly 0 is out of reach in floating point: the target must be positive.
+  if (targetDelta !== undefined && !(targetDelta > 0 && Number.isFinite(targetDelta))) {
+    throw new HeatlensError(`--target-delta must be a number > 0, got ${targetDelta}`, 'E_USAGE');
+  }
   const maxBatch = options.maxBatch ?? 32;
   const pilotSteps = options.pilotSteps ?? 16;
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new HeatlensError(`--max-batch must be an integer ≥ 1, got ${maxBatch}`, 'E_USAGE');
@@ -210,15 +216,17 @@ export async function runIntegratedGradients(ctx: DriverContext, shared?: IgEngi
       const relativeDelta = delta / Math.max(Math.abs(change), 1e-12);
       history.push({ steps, relativeDelta });
       ctx.progress?.(`IG ${scheme}: ${steps} steps, relative δ ${(100 * relativeDelta).toFixed(2)}%`);
-      const done = options.targetDelta === undefined || relativeDelta <= options.targetDelta || steps >= (options.maxSteps ?? 1024);
-      if (done) {
+      const reached = targetDelta === undefined ? undefined : relativeDelta <= targetDelta;
+      if (reached !== false || steps >= maxSteps) {
         return {
           attribution, target, inputLogits, steps, delta, relativeDelta, scoreInput, scoreBaseline, history,
+          // With --target-delta: the target and whether this run (the last, at most --max-steps) met it.
+          ...(targetDelta === undefined ? {} : { targetDelta, targetReached: reached, maxSteps }),
           gradientEvaluations: engine.gradientEvaluations, forwardEvaluations: engine.forwardEvaluations,
           pilotMs: engine.pilotMs, gradientMs: engine.gradientMs,
         };
       }
-      steps = Math.min(options.maxSteps ?? 1024, Math.ceil(steps * 1.5));
+      steps = Math.min(maxSteps, Math.ceil(steps * 1.5));
     }
   } finally {
     if (!shared) await engine.release();
@@ -232,9 +240,6 @@ export const integratedGradients: DrivenMethod = {
   async drive(ctx) {
     const run = await runIntegratedGradients(ctx);
     const { attribution, target, inputLogits, ...details } = run;
-    if (ctx.options.targetDelta !== undefined && run.relativeDelta > ctx.options.targetDelta) {
-      ctx.progress?.(`IG: relative δ ${(100 * run.relativeDelta).toFixed(2)}% is still above the target after ${run.steps} steps (--max-steps)`);
-    }
     return { attribution, attributionDims: [...ctx.dims], logits: inputLogits, target, details: { scheme: schemeOf(ctx.options.scheme), ...details } };
   },
   standalone(model, options) {

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { HeatlensError } from '../errors.js';
+import { fileErrorReason } from '../io/fileErrors.js';
 import { type Graph, type Node, type ValueInfo, attr, emptyGraph, getInt } from '../ir/graph.js';
 import { GraphBuilder } from '../ir/builder.js';
 import { isKnownOp } from '../ir/ops/index.js';
@@ -28,8 +29,7 @@ export function readModelFile(path: string, options: ReadOptions = {}): Graph {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    throw new HeatlensError(`cannot read model ${path}: ${reason}`, 'E_MODEL');
+    throw new HeatlensError(`cannot read model ${path}: ${fileErrorReason(e)}`, 'E_MODEL');
   }
   return readModel(bytes, { ...options, source: options.source ?? path });
 }

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { HeatlensError } from '../errors.js';
+import { fileErrorReason } from '../io/fileErrors.js';
 import type { WeightGroup } from './weights.js';
 
 export interface ModelJson {
@@ -59,8 +60,7 @@ export function readModelJson(path: string): ModelJson {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    throw new HeatlensError(`cannot read model ${path}: ${reason}`, 'E_MODEL');
+    throw new HeatlensError(`cannot read model ${path}: ${fileErrorReason(e)}`, 'E_MODEL');
   }
   let json: unknown;
   try {

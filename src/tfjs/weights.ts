@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HeatlensError } from '../errors.js';
+import { fileErrorReason } from '../io/fileErrors.js';
 import { type Tensor, makeTensor, numel } from '../ir/tensor.js';
 import { halfToFloat } from '../onnx/tensor.js';
 
@@ -54,7 +55,7 @@ function readShard(modelJson: string, path: string): Uint8Array {
   try {
     return readFileSync(full);
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read (${(e as Error).message})`;
+    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read (${fileErrorReason(e)})`;
     throw new HeatlensError(`${modelJson}: weight shard ${full} ${reason}`, 'E_MODEL');
   }
 }
