@@ -60,6 +60,7 @@ export interface ExplainOutcome {
   backwardPasses: number;
   /** Per image, what a multi-run method reports (IG: steps, δ; SmoothGrad: samples, σ). */
   details?: Record<string, unknown>[];
+  /** For IG and SmoothGrad, which compile and open sessions as they go, compile and session are 0 and run includes them. */
   timingsMs: { load: number; compile: number; session: number; run: number };
 }
 
@@ -118,7 +119,7 @@ export async function explain(request: ExplainRequest): Promise<ExplainOutcome> 
   const outputShape = graph.values.get(graph.outputs[0])!.shape;
   const classes = numel(outputShape) / batch;
   const targets = request.targets?.length === 1 ? new Array(batch).fill(request.targets[0]) : [...(request.targets ?? new Array(batch).fill(-1))];
-  if (targets.length !== batch) throw new HeatlensError(`${targets.length} targets given for ${batch} images`, 'E_USAGE');
+  if (targets.length !== batch) throw new HeatlensError(`${targets.length} targets given for ${batch} image${batch === 1 ? '' : 's'}`, 'E_USAGE');
   for (const t of targets) {
     if (!Number.isInteger(t) || t < -1 || t >= classes) {
       throw new HeatlensError(`class index ${t} is out of range: the model has ${classes} classes (0–${classes - 1})`, 'E_USAGE');

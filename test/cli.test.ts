@@ -343,6 +343,8 @@ test('gradcam: static, says so, saves the layer-resolution map; IG prints its co
   const capped = heatlens(explainArgs('-i', IMAGE, '--method', 'integrated-gradients', '--steps', '2', '--target-delta', '1e-9', '--max-steps', '3'), dir);
   assertSucceeded(capped);
   assert.match(capped.stdout, /IG gausslegendre: 3 steps, δ = .*; target ≤ 1\.00e-7% NOT reached within --max-steps 3\n/);
+  assert.match(capped.stdout, /^method  integrated-gradients, target: pre-softmax logit, 1 backward pass per path point$/m);
+  assert.match(capped.stdout, /^time    load [\d.]+ ms, run [\d.]+ ms \(compiling and sessions included\)$/m);
   const smooth = heatlens(explainArgs('-i', IMAGE, '--method', 'saliency', '--smooth', 'vargrad', '--noise-samples', '4', '--save-npy', 'sg.npy'), dir);
   assertSucceeded(smooth);
   assert.match(smooth.stdout, /vargrad: 4 noisy copies, σ = [\d.]+, seed 0/);
