@@ -259,6 +259,32 @@ test('an unknown flag, --iters 0 for bench, compile without --out (no model need
   assertFailedCleanly(heatlens(['compile', '-m', MODEL], dir), dir, /compile needs --out <file\.onnx>/);
 });
 
+test('a flag the chosen method would ignore is refused, naming the flag and what it applies to (built-in model)', () => {
+  const refused: [string[], RegExp][] = [
+    [['explain', '--layer', 'x'], /^heatlens: error: --layer has no effect with --method saliency: it applies to the CAM methods \(gradcam, gradcam\+\+, hirescam, guided-gradcam\)$/],
+    [['explain', '--method', 'gradcam', '--steps', '8'], /--steps has no effect with --method gradcam: it applies to --method integrated-gradients$/],
+    [['explain', '--method', 'integrated-gradients', '--pilot-steps', '4'], /--pilot-steps has no effect with --method integrated-gradients: it applies to --scheme nonuniform$/],
+    [['explain', '--method', 'integrated-gradients', '--max-steps', '64'], /--max-steps has no effect .*: it applies to --target-delta/],
+    [['explain', '--method', 'integrated-gradients', '--seed', '3'], /--seed has no effect .*: it applies to --smooth and to --baseline noise$/],
+    [['explain', '--noise-std', '0.2'], /--noise-std has no effect with --method saliency: it applies to --smooth$/],
+    [['explain', '--smooth', 'vargrad', '--baseline', 'black'], /--baseline has no effect with --method saliency --smooth vargrad: /],
+    [['compile', '--method', 'saliency', '--noise-samples', '4', '--out', 'x.onnx'], /--noise-samples has no effect with --method saliency: it applies to --smooth$/],
+  ];
+  for (const [args, message] of refused) {
+    const dir = outDir();
+    assertFailedCleanly(heatlens(args, dir), dir, message);
+  }
+  // The same flags where they apply run.
+  const dir = outDir();
+  const smooth = heatlens(['explain', '--smooth', 'vargrad', '--noise-samples', '2', '--noise-std', '0.1', '--seed', '2'], dir);
+  assertSucceeded(smooth);
+  assert.match(smooth.stdout, /vargrad: 2 noisy copies, σ = [\d.]+, seed 2/);
+  const ig = heatlens(['explain', '--method', 'integrated-gradients', '--scheme', 'nonuniform', '--pilot-steps', '4', '--steps', '4',
+    '--baseline', 'noise', '--seed', '1', '--target-delta', '0.5', '--max-steps', '8', '--max-batch', '4'], dir);
+  assertSucceeded(ig);
+  assert.match(ig.stdout, /IG nonuniform: \d+ steps, .*pilot 5 forward passes/);
+});
+
 test('a failing PNG write leaves no .npy written earlier in the same run', (t) => {
   if (!available) return t.skip('../shared absent');
   const dir = outDir();

@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { HeatlensError } from '../errors.js';
 import { standaloneGraph } from '../compile/standalone.js';
 import { methodNames } from '../methods/index.js';
-import { addDrivenOptions, type DrivenFlags, smoothOptions } from './methodOptions.js';
+import { addDrivenOptions, type DrivenFlags, refuseIgnoredFlags, smoothOptions } from './methodOptions.js';
 import { encodeModel } from '../onnx/write.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { DEFAULT_MODEL } from './defaults.js';
@@ -34,6 +34,7 @@ export function compileCommand(): Command {
   return cmd.action(async (parsed: CompileFlags) => {
       const flags = { ...parsed, model: parsed.model ?? DEFAULT_MODEL };
       if (!flags.out) throw new HeatlensError('compile needs --out <file.onnx>', 'E_USAGE');
+      refuseIgnoredFlags(flags.method, flags);
       const t0 = performance.now();
       const explained = standaloneGraph({
         modelPath: flags.model, method: flags.method, batch: flags.batch, target: flags.probability ? 'probability' : 'logit',

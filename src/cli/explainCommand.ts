@@ -8,7 +8,7 @@ import { type Reduction, REDUCTIONS, reduceChannels } from '../heatmap/reduce.js
 import { writeHeatmapPng } from '../heatmap/render.js';
 import { writeNpy } from '../io/npy.js';
 import { methodByName, methodNames } from '../methods/index.js';
-import { addDrivenOptions, type DrivenFlags, drivenOptions, smoothOptions } from './methodOptions.js';
+import { addDrivenOptions, type DrivenFlags, drivenOptions, refuseIgnoredFlags, smoothOptions } from './methodOptions.js';
 import { alignLabels, loadLabels } from '../model/load.js';
 import { topK } from '../model/topk.js';
 import { explain } from '../pipeline.js';
@@ -79,6 +79,7 @@ export function explainCommand(): Command {
       target: parsed.target ?? [-1],
     };
     methodByName(flags.method);
+    refuseIgnoredFlags(flags.method, flags);
     const labelLines = loadLabels(flags.model, flags.labels);
     const outcome = await explain({
       modelPath: flags.model,
