@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
@@ -202,11 +202,14 @@ test('a model file that is not ONNX (a PNG)', (t) => {
   assertFailedCleanly(compiled, dir, /picture\.onnx: not a valid ONNX model/);
 });
 
-test('a folder where a file belongs: as the model, as the image, and as the --out path', (t) => {
+test('a folder as the model is the model file inside it; a folder as the image or the --out path is refused', (t) => {
   if (!available) return t.skip('../shared absent');
   let dir = outDir();
+  const viaFolder = heatlens(['explain', '-m', dirname(MODEL), ...PRESET, '-i', IMAGE, '--json'], dir);
+  assertSucceeded(viaFolder);
+  assert.equal((JSON.parse(viaFolder.stdout) as { model: string }).model, MODEL);
   assertFailedCleanly(heatlens(['explain', '-m', inputs, ...PRESET, '-i', IMAGE, '--out', 'heat.png'], dir), dir,
-    /^heatlens: error: cannot read model .*: is a folder, not a file$/);
+    /^heatlens: error: .*inputs is a folder with no model\.onnx or model\.json in it: give the model file$/);
   dir = outDir();
   assertFailedCleanly(heatlens(explainArgs('-i', inputs, '--out', 'heat.png'), dir), dir, /cannot read image .*: not a file$/);
   dir = outDir();

@@ -12,7 +12,7 @@
  *   `heatlens convert`.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -794,6 +794,23 @@ describe('heatlens convert', () => {
     await session.release();
     const got = out.softmax.data as Float32Array;
     assert.ok(relativeMaxError(got, expected) <= 1e-6, 'the file equals the in-memory import');
+  });
+
+  test('compile and convert take the model folder; compile weighs the original as model.json plus its shards', async () => {
+    const path = await synthetic('functionalB');
+    const folder = dirname(path);
+    const dir = mkdtempSync(join(scratch, 'compile-folder-'));
+    const r = heatlens(['compile', '-m', folder, '--method', 'saliency', '--out', 'x.onnx', '--json'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as { model: string; originalBytes: number; bytes: number; sizeRatio: number };
+    assert.equal(summary.model, path);
+    const onDisk = readdirSync(folder).reduce((total, name) => total + statSync(join(folder, name)).size, 0);
+    assert.equal(summary.originalBytes, onDisk, 'model.json and every shard (the folder holds nothing else)');
+    assert.ok(readdirSync(folder).length > 1, 'the model has weight shards');
+    assert.equal(summary.sizeRatio, Number((summary.bytes / onDisk).toFixed(4)));
+    const c = heatlens(['convert', folder, '--out', 'm.onnx'], dir);
+    assert.equal(c.status, 0, c.stderr);
+    assert.deepEqual(readdirSync(dir).sort(), ['m.onnx', 'x.onnx']);
   });
 
   test('convert without --out, or with a bad --batch: one line, non-zero exit', async () => {

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { methodNames } from '../methods/index.js';
 import { peakMemory, timeConfigs } from '../bench/measure.js';
 import { runBench } from '../bench/run.js';
+import { resolveModelPath } from '../model/load.js';
 import { DEFAULT_MODEL } from './defaults.js';
 import { positiveInt } from './options.js';
 
@@ -19,7 +20,7 @@ export function benchCommand(): Command {
     .option('--json', 'print one JSON object', false)
     .action(async (flags) => {
       const report = await runBench({
-        modelPath: flags.model ?? DEFAULT_MODEL, methods: String(flags.methods).split(','), iters: flags.iters, warmup: flags.warmup,
+        modelPath: flags.model === undefined ? DEFAULT_MODEL : resolveModelPath(flags.model), methods: String(flags.methods).split(','), iters: flags.iters, warmup: flags.warmup,
         threads: flags.threads, rounds: flags.rounds, processes: flags.processes,
         progress: flags.json ? undefined : (m) => console.error(m),
       });

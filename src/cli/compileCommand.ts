@@ -1,6 +1,5 @@
 /** `heatlens compile`: write the explained model as a standalone ONNX file. */
 import { Command } from 'commander';
-import { statSync } from 'node:fs';
 import { HeatlensError } from '../errors.js';
 import { standaloneGraph } from '../compile/standalone.js';
 import { methodNames } from '../methods/index.js';
@@ -8,6 +7,7 @@ import { addDrivenOptions, type DrivenFlags, refuseIgnoredFlags, smoothOptions }
 import { encodeModel } from '../onnx/write.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { DEFAULT_MODEL } from './defaults.js';
+import { modelFileBytes, resolveModelPath } from '../model/load.js';
 import { positiveInt } from './options.js';
 
 interface CompileFlags extends DrivenFlags {
@@ -32,7 +32,7 @@ export function compileCommand(): Command {
     .option('--layer <name>', 'target layer of CAM methods');
   addDrivenOptions(cmd, { runtime: false });
   return cmd.action(async (parsed: CompileFlags) => {
-      const flags = { ...parsed, model: parsed.model ?? DEFAULT_MODEL };
+      const flags = { ...parsed, model: parsed.model === undefined ? DEFAULT_MODEL : resolveModelPath(parsed.model) };
       if (!flags.out) throw new HeatlensError('compile needs --out <file.onnx>', 'E_USAGE');
       refuseIgnoredFlags(flags.method, flags);
       const t0 = performance.now();
@@ -43,7 +43,7 @@ export function compileCommand(): Command {
       const bytes = encodeModel(explained.graph);
       await writeFileAtomic(flags.out, bytes);
       const ms = performance.now() - t0;
-      const original = statSync(flags.model).size;
+      const original = modelFileBytes(flags.model);
       const summary = {
         model: flags.model, method: flags.method, out: flags.out, batch: flags.batch,
         nodes: explained.graph.nodes.length, bytes: bytes.length, originalBytes: original,

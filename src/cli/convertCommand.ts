@@ -3,7 +3,7 @@ import { INPUT_LAYOUT_KEY } from '../compile/layout.js';
 import { Command } from 'commander';
 import { writeFileAtomic } from '../io/atomic.js';
 import { formatShape } from '../ir/tensor.js';
-import { importModelFile } from '../model/load.js';
+import { importModelFile, resolveModelPath } from '../model/load.js';
 import { encodeModel } from '../onnx/write.js';
 import { positiveInt } from './options.js';
 
@@ -22,7 +22,7 @@ export function convertCommand(): Command {
     .option('--json', 'print one JSON object', false)
     .action(async (model: string, flags: ConvertFlags) => {
       const t0 = performance.now();
-      const graph = importModelFile(model, flags.batch);
+      const graph = importModelFile(resolveModelPath(model), flags.batch);
       const bytes = encodeModel(graph);
       await writeFileAtomic(flags.out, bytes);
       const describe = (name: string) => `${name} ${formatShape(graph.values.get(name)!.shape)}`;

@@ -9,7 +9,7 @@ import { writeHeatmapPng } from '../heatmap/render.js';
 import { writeNpy } from '../io/npy.js';
 import { methodByName, methodNames } from '../methods/index.js';
 import { addDrivenOptions, type DrivenFlags, drivenOptions, refuseIgnoredFlags, smoothOptions } from './methodOptions.js';
-import { alignLabels, loadLabels } from '../model/load.js';
+import { alignLabels, loadLabels, resolveModelPath } from '../model/load.js';
 import { topK } from '../model/topk.js';
 import { explain } from '../pipeline.js';
 import { DEFAULT_IMAGE, DEFAULT_MODEL } from './defaults.js';
@@ -74,7 +74,7 @@ export function explainCommand(): Command {
   return cmd.action(async (parsed: ExplainFlags) => {
     const flags: ExplainFlags = {
       ...parsed,
-      model: parsed.model ?? DEFAULT_MODEL,
+      model: parsed.model === undefined ? DEFAULT_MODEL : resolveModelPath(parsed.model),
       input: parsed.input ?? [DEFAULT_IMAGE],
       target: parsed.target ?? [-1],
     };

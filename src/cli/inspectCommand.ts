@@ -1,7 +1,7 @@
 /** `heatlens inspect`: layers, sizes, op coverage, applicable methods, preset and backward-pass memory. */
 import { Command } from 'commander';
 import { inspectModel, type ModelReport } from '../model/inspect.js';
-import { loadModel } from '../model/load.js';
+import { loadModel, resolveModelPath } from '../model/load.js';
 import { DEFAULT_MODEL } from './defaults.js';
 
 interface InspectFlags {
@@ -67,7 +67,7 @@ export function inspectCommand(): Command {
     .option('--json', 'print one JSON object', false)
     .option('--no-layers', 'leave out the per-node table')
     .action((model: string | undefined, flags: InspectFlags) => {
-      const path = model ?? DEFAULT_MODEL;
+      const path = model === undefined ? DEFAULT_MODEL : resolveModelPath(model);
       const report = inspectModel(path, loadModel(path).graph);
       console.log(flags.json ? JSON.stringify(report) : formatReport(report, flags.layers));
     });

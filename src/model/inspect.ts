@@ -95,7 +95,7 @@ function presetOf(path: string, inputShape: readonly number[]): ModelReport['pre
   const found = findPresetForModel(path);
   if (found) return { preset: found, source: 'file beside the model' };
   try {
-    return { preset: presetFromInputShape(inputShape), source: 'inferred from the input shape (pixels/255, no mean/std): give --preset or flags if the model was trained otherwise' };
+    return { preset: presetFromInputShape(inputShape), source: 'inferred from the input shape (pixels/255, no mean/std): put a preset.json beside the model, or give --scale/--mean/--std, if it was trained otherwise' };
   } catch (e) {
     return { source: (e as Error).message };
   }

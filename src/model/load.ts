@@ -2,17 +2,47 @@
  * Loads a classifier for explanation: reads the file (ONNX, or a TensorFlow.js model.json), fixes the
  * batch, canonicalises the graph.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HeatlensError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { readModelFile } from '../onnx/read.js';
 import { canonicalise } from '../passes/canonicalise.js';
 import { importTfjsModel } from '../tfjs/index.js';
+import { readModelJson } from '../tfjs/modelJson.js';
 
 export interface LoadedModel {
   path: string;
   graph: Graph;
+}
+
+const MODEL_FILES = ['model.onnx', 'model.json'] as const;
+
+/**
+ * The model file a `--model` path names: the path itself, or for a folder (a TensorFlow.js converter's
+ * output, say) the one model.onnx or model.json inside it. A missing path is returned as it is, for
+ * the reader's own one-line error.
+ */
+export function resolveModelPath(path: string): string {
+  let folder = false;
+  try {
+    folder = statSync(path).isDirectory();
+  } catch {
+    return path;
+  }
+  if (!folder) return path;
+  const found = MODEL_FILES.filter((name) => existsSync(join(path, name)));
+  if (found.length === 1) return join(path, found[0]);
+  throw new HeatlensError(found.length === 0
+    ? `${path} is a folder with no ${MODEL_FILES.join(' or ')} in it: give the model file`
+    : `${path} is a folder with both ${MODEL_FILES.join(' and ')} in it: give the one to use`, 'E_MODEL');
+}
+
+/** The bytes a model takes on disk: the ONNX file, or a model.json with all its weight shards. */
+export function modelFileBytes(path: string): number {
+  if (!path.toLowerCase().endsWith('.json')) return statSync(path).size;
+  const shards = readModelJson(path).weightsManifest.flatMap((group) => group.paths);
+  return shards.reduce((total, shard) => total + statSync(join(dirname(path), shard)).size, statSync(path).size);
 }
 
 /** The imported graph before canonicalisation: TensorFlow.js for `.json` paths, ONNX otherwise. */
