@@ -8,7 +8,7 @@ import { compileExplained, type TargetKind } from './compile/explain.js';
 import type { DisplayImage } from './image/load.js';
 import { batchTensors, loadImageTensor } from './image/load.js';
 import { type Preset, findPresetForModel, mergePreset, presetFromInputShape } from './image/preset.js';
-import { readNpy } from './io/npy.js';
+import { finiteFloat32, readNpy } from './io/npy.js';
 import { formatShape, numel } from './ir/tensor.js';
 import { type SmoothOptions, smoothed } from './methods/smoothgrad.js';
 import { type AnyMethod, type AttributionMethod, type DrivenOptions, isDriven } from './methods/types.js';
@@ -71,7 +71,7 @@ async function npyInput(path: string): Promise<{ tensor: Float32Array; dims: num
   if (npy.dtype !== 'float32' && npy.dtype !== 'float64') {
     throw new HeatlensError(`${path}: input tensor must be float32 (got ${npy.dtype})`, 'E_INPUT');
   }
-  return { tensor: Float32Array.from(npy.data as Float32Array | Float64Array), dims: npy.shape };
+  return { tensor: finiteFloat32(npy.data as Float32Array | Float64Array, path, 'input tensor'), dims: npy.shape };
 }
 
 export async function explain(request: ExplainRequest): Promise<ExplainOutcome> {

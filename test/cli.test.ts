@@ -226,7 +226,7 @@ test('--target 10 on a 10-class model', (t) => {
   assertFailedCleanly(r, dir, /class index 10 is out of range: the model has 10 classes \(0–9\)/);
 });
 
-test('a .npy of the wrong shape, of the wrong rank, and a .npy that is not npy', (t) => {
+test('a .npy of the wrong shape, of the wrong rank, one that is not npy, and one with a value float32 cannot hold', (t) => {
   if (!available) return t.skip('../shared absent');
   const wrong = join(inputs, 'wrong-shape.npy');
   writeFileSync(wrong, encodeNpy(new Float32Array(3 * 16 * 16), [1, 3, 16, 16]));
@@ -244,6 +244,15 @@ test('a .npy of the wrong shape, of the wrong rank, and a .npy that is not npy',
   writeFileSync(text, 'not a numpy file\n');
   dir = outDir();
   assertFailedCleanly(heatlens(['explain', '-m', MODEL, '-i', text, '--out', 'heat.png'], dir), dir, /text\.npy: not a NumPy \.npy file/);
+
+  // float64 beyond the float32 range is ±∞ once converted: refused like a NaN.
+  const huge = join(inputs, 'huge.npy');
+  const values = new Float64Array(3 * 32 * 32);
+  values[1091] = 1e300;
+  writeFileSync(huge, encodeNpy(values, [1, 3, 32, 32]));
+  dir = outDir();
+  assertFailedCleanly(heatlens(['explain', '-m', MODEL, '-i', huge, '--out', 'heat.png'], dir), dir,
+    /huge\.npy: the input tensor holds Infinity at flat index 1091; every value must be finite \(in float32\)$/);
 });
 
 test('an unknown method', (t) => {

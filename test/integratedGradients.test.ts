@@ -198,7 +198,7 @@ describe('IG baselines', () => {
     const blurred = await makeBaseline({ spec: 'blur', input: flat, dims });
     assert.ok(blurred.every((v) => Math.abs(v - 0.7) < 1e-6));
   });
-  test('a .npy of the wrong shape and an unknown kind are refused', async () => {
+  test('a .npy of the wrong shape or with a NaN, and an unknown kind, are refused', async () => {
     const { writeNpy } = await import('../src/io/npy.js');
     const { mkdtempSync } = await import('node:fs');
     const { join } = await import('node:path');
@@ -207,6 +207,12 @@ describe('IG baselines', () => {
     await writeNpy(path, new Float32Array(12), [1, 3, 2, 2]);
     await assert.rejects(makeBaseline({ spec: path, input: x, dims }), /has shape \[1×3×2×2\].*the input is \[1×3×4×4\]/);
     await assert.rejects(makeBaseline({ spec: 'gray', input: x, dims }), /unknown baseline 'gray'/);
+    const nan = new Float32Array(48);
+    nan[17] = Number.NaN;
+    await writeNpy(path, nan, [1, 3, 4, 4]);
+    await assert.rejects(makeBaseline({ spec: path, input: x, dims }), /b\.npy: the baseline holds NaN at flat index 17; every value must be finite/);
+    await writeNpy(path, Float32Array.from(x), [1, 3, 4, 4]);
+    assert.deepEqual([...(await makeBaseline({ spec: path, input: x, dims }))], [...x], 'a finite file of the right shape is read as is');
   });
 });
 

@@ -31,6 +31,17 @@ const TO_DESCR: Record<NpyDtype, string> = { float32: '<f4', float64: '<f8', int
 const ITEM_SIZE: Record<NpyDtype, number> = { float32: 4, float64: 8, int64: 8, int32: 4, uint8: 1 };
 const HOST_LE = endianness() === 'LE';
 
+/**
+ * `data` as float32, refused with one line naming `path` if any value is NaN or ±∞ there (float64
+ * values beyond the float32 range become ±∞): a model fed one returns NaN scores and maps.
+ */
+export function finiteFloat32(data: ArrayLike<number>, path: string, what: string): Float32Array {
+  const values = Float32Array.from(data);
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new HeatlensError(`${path}: the ${what} holds ${values[bad]} at flat index ${bad}; every value must be finite (in float32)`, 'E_INPUT');
+  return values;
+}
+
 export async function readNpy(path: string): Promise<NpyArray> {
   let bytes: Uint8Array;
   try {

@@ -9,7 +9,7 @@
  */
 import { HeatlensError } from '../../errors.js';
 import type { Preset } from '../../image/preset.js';
-import { readNpy } from '../../io/npy.js';
+import { finiteFloat32, readNpy } from '../../io/npy.js';
 import { formatShape } from '../../ir/tensor.js';
 
 export type BaselineKind = 'zero' | 'black' | 'noise' | 'blur';
@@ -112,7 +112,7 @@ export async function makeBaseline(req: BaselineRequest): Promise<Float32Array> 
       if (shape.join() !== dims.join() || (npy.dtype !== 'float32' && npy.dtype !== 'float64')) {
         throw new HeatlensError(`baseline ${req.spec} has shape ${formatShape(npy.shape)} (${npy.dtype}); the input is ${formatShape(dims)} float32`, 'E_INPUT');
       }
-      return Float32Array.from(npy.data as Float32Array);
+      return finiteFloat32(npy.data as Float32Array | Float64Array, req.spec, 'baseline');
     }
   }
 }
