@@ -10,7 +10,7 @@ import { positiveInt } from './options.js';
 export function benchCommand(): Command {
   return new Command('bench')
     .description('median latency of inference alone and of each method (after warm-up), their ratio, peak memory')
-    .option('-m, --model <file>', 'ONNX model (default: the built-in CIFAR-10 CNN, models/default)')
+    .option('-m, --model <file>', 'ONNX model or TensorFlow.js model.json, or the folder holding it (default: the built-in CIFAR-10 CNN, models/default)')
     .option('--methods <list>', 'comma-separated methods', methodNames.join(','))
     .option('--iters <n>', 'timed iterations per configuration and process', positiveInt('--iters'), 50)
     .option('--warmup <n>', 'untimed iterations after each session creation', positiveInt('--warmup'), 5)

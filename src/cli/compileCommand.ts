@@ -23,7 +23,7 @@ interface CompileFlags extends DrivenFlags {
 export function compileCommand(): Command {
   const cmd = new Command('compile')
     .description('compile a model and a method into one ONNX graph with outputs logits, attribution, target')
-    .option('-m, --model <file>', 'ONNX model (default: the built-in CIFAR-10 CNN, models/default)')
+    .option('-m, --model <file>', 'ONNX model or TensorFlow.js model.json, or the folder holding it (default: the built-in CIFAR-10 CNN, models/default)')
     .option('--method <name>', `attribution method: ${methodNames.join(', ')}`, 'saliency')
     .option('-b, --batch <n>', 'batch size compiled into the graph (shapes are static)', positiveInt('--batch'), 1)
     .option('--probability', 'differentiate the softmax probability instead of the logit', false)

@@ -16,7 +16,7 @@ interface ConvertFlags {
 export function convertCommand(): Command {
   return new Command('convert')
     .description('convert a TensorFlow.js model (Layers or Graph model.json + weight shards) to ONNX (opset 17, static shapes)')
-    .argument('<model>', 'model.json (or an ONNX file, rewritten in heatlens\'s canonical opset)')
+    .argument('<model>', 'model.json or its folder (or an ONNX file, rewritten in heatlens\'s canonical opset)')
     .requiredOption('-o, --out <file.onnx>', 'where to write the ONNX model')
     .option('-b, --batch <n>', 'batch size fixed in the graph', positiveInt('--batch'), 1)
     .option('--json', 'print one JSON object', false)

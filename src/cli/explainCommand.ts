@@ -54,7 +54,7 @@ export function addPresetOptions(cmd: Command): Command {
 export function explainCommand(): Command {
   const cmd = new Command('explain')
     .description('explain what a classifier looks at in an image and write the heat map')
-    .option('-m, --model <file>', 'ONNX model (default: the built-in CIFAR-10 CNN, models/default)')
+    .option('-m, --model <file>', 'ONNX model or TensorFlow.js model.json, or the folder holding it (default: the built-in CIFAR-10 CNN, models/default)')
     .option('-i, --input <files...>', 'PNG/JPEG images (one batch), or one .npy float32 tensor in the model layout (default: the built-in sample photo)')
     .option('--method <name>', `attribution method: ${methodNames.join(', ')}`, 'saliency')
     .option('-t, --target <class>', "class to explain: 'top' (default) or an index; comma-separated: one per image", targetList)

@@ -63,7 +63,7 @@ export function formatReport(r: ModelReport, withLayers: boolean): string {
 export function inspectCommand(): Command {
   return new Command('inspect')
     .description('show a model: layers, shapes, parameters, MACs, backward rules, applicable methods, preset, backward memory')
-    .argument('[model]', 'ONNX model or TensorFlow.js model.json (default: the built-in CIFAR-10 CNN)')
+    .argument('[model]', 'ONNX model or TensorFlow.js model.json, or the folder holding it (default: the built-in CIFAR-10 CNN)')
     .option('--json', 'print one JSON object', false)
     .option('--no-layers', 'leave out the per-node table')
     .action((model: string | undefined, flags: InspectFlags) => {
