@@ -210,6 +210,12 @@ test('a folder as the model is the model file inside it; a folder as the image o
   assert.equal((JSON.parse(viaFolder.stdout) as { model: string }).model, MODEL);
   assertFailedCleanly(heatlens(['explain', '-m', inputs, ...PRESET, '-i', IMAGE, '--out', 'heat.png'], dir), dir,
     /^heatlens: error: .*inputs is a folder with no model\.onnx or model\.json in it: give the model file$/);
+  const both = join(inputs, 'both');
+  mkdirSync(both, { recursive: true });
+  writeFileSync(join(both, 'model.onnx'), '');
+  writeFileSync(join(both, 'model.json'), '');
+  dir = outDir();
+  assertFailedCleanly(heatlens(['inspect', both], dir), dir, /both is a folder with both model\.onnx and model\.json in it: give the one to use$/);
   dir = outDir();
   assertFailedCleanly(heatlens(explainArgs('-i', inputs, '--out', 'heat.png'), dir), dir, /cannot read image .*: not a file$/);
   dir = outDir();
