@@ -277,6 +277,14 @@ test('an unknown flag, --iters 0 for bench, compile without --out (no model need
   assertFailedCleanly(heatlens(['compile', '-m', MODEL], dir), dir, /compile needs --out <file\.onnx>/);
 });
 
+test('--version prints the version of package.json and exits 0', () => {
+  const dir = outDir();
+  const r = heatlens(['--version'], dir);
+  assertSucceeded(r);
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(r.stdout, `${version}\n`);
+});
+
 test('a flag the chosen method would ignore is refused, naming the flag and what it applies to (built-in model)', () => {
   const refused: [string[], RegExp][] = [
     [['explain', '--layer', 'x'], /^heatlens: error: --layer has no effect with --method saliency: it applies to the CAM methods \(gradcam, gradcam\+\+, hirescam, guided-gradcam\)$/],

@@ -1,5 +1,6 @@
 /** The `heatlens` command line. */
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
 import { HeatlensError } from '../errors.js';
 import { compileCommand } from './compileCommand.js';
 import { convertCommand } from './convertCommand.js';
@@ -7,12 +8,18 @@ import { benchCommand, benchMemoryCommand, benchTimeCommand } from './benchComma
 import { explainCommand } from './explainCommand.js';
 import { inspectCommand } from './inspectCommand.js';
 
+/** The package's version, from package.json (dist/src/cli/ → the repository root). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
   // commander's messages read 'error: …'; one line, prefixed like every other heatlens error.
   const output = { outputError: (text: string, write: (s: string) => void) => write(`heatlens: ${text.split('\n')[0]}\n`) };
   const program = new Command('heatlens')
     .description('compile-time feature attribution for CNNs: one static ONNX graph returns the prediction and its heat map')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('--verbose', 'print stack traces on errors')
     .exitOverride()
     .configureOutput(output);
