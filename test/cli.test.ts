@@ -295,6 +295,9 @@ test('a flag the chosen method would ignore is refused, naming the flag and what
     [['explain', '--noise-std', '0.2'], /--noise-std has no effect with --method saliency: it applies to --smooth$/],
     [['explain', '--smooth', 'vargrad', '--baseline', 'black'], /--baseline has no effect with --method saliency --smooth vargrad: /],
     [['compile', '--method', 'saliency', '--noise-samples', '4', '--out', 'x.onnx'], /--noise-samples has no effect with --method saliency: it applies to --smooth$/],
+    [['explain', '--colormap', 'viridis'], /^heatlens: error: --colormap has no effect without --out: it styles the PNG heat map$/],
+    [['explain', '--no-overlay', '--save-npy', 'a.npy'], /--no-overlay has no effect without --out: it styles the PNG heat map$/],
+    [['explain', '--reduce', 'sum', '--json'], /--reduce has no effect without --out/],
   ];
   for (const [args, message] of refused) {
     const dir = outDir();
@@ -302,6 +305,10 @@ test('a flag the chosen method would ignore is refused, naming the flag and what
   }
   // The same flags where they apply run.
   const dir = outDir();
+  const styled = heatlens(['explain', '--colormap', 'viridis', '--no-overlay', '--reduce', 'sum', '--normalise', 'minmax', '--out', 'styled.png'], dir);
+  assertSucceeded(styled);
+  assert.match(styled.stdout, /^wrote {3}styled\.png$/m);
+  rmSync(join(dir, 'styled.png'));
   const smooth = heatlens(['explain', '--smooth', 'vargrad', '--noise-samples', '2', '--noise-std', '0.1', '--seed', '2'], dir);
   assertSucceeded(smooth);
   assert.match(smooth.stdout, /vargrad: 2 noisy copies, σ = [\d.]+, seed 2/);
