@@ -34,7 +34,7 @@ export function compileCommand(): Command {
   return cmd.action(async (parsed: CompileFlags) => {
       const flags = { ...parsed, model: parsed.model === undefined ? DEFAULT_MODEL : resolveModelPath(parsed.model) };
       if (!flags.out) throw new HeatlensError('compile needs --out <file.onnx>', 'E_USAGE');
-      refuseIgnoredFlags(flags.method, flags);
+      refuseIgnoredFlags(cmd, flags);
       const t0 = performance.now();
       const explained = standaloneGraph({
         modelPath: flags.model, method: flags.method, batch: flags.batch, target: flags.probability ? 'probability' : 'logit',

@@ -1,6 +1,5 @@
 /** `heatlens explain`: explain images with a model and write the heat map. */
 import { Command, Option } from 'commander';
-import { HeatlensError } from '../errors.js';
 import { unlink } from 'node:fs/promises';
 import { basename, extname, relative } from 'node:path';
 import { type ColormapName, COLORMAPS } from '../heatmap/colormap.js';
@@ -33,11 +32,6 @@ interface ExplainFlags extends PresetFlags, DrivenFlags {
   colormap: ColormapName;
   threads?: number;
 }
-
-/** The flags that only shape the PNG (option key, flag as typed). */
-const PNG_FLAGS: readonly (readonly [string, string])[] = [
-  ['overlay', '--no-overlay'], ['reduce', '--reduce'], ['normalise', '--normalise'], ['colormap', '--colormap'],
-];
 
 /** heat.png for one image; heat-0.png, heat-1.png, … for a batch. */
 function outputPath(out: string, index: number, batch: number): string {
@@ -85,12 +79,7 @@ export function explainCommand(): Command {
       target: parsed.target ?? [-1],
     };
     methodByName(flags.method);
-    refuseIgnoredFlags(flags.method, flags);
-    if (!flags.out) {
-      // The rendering flags style the PNG: without --out there is none.
-      const styling = PNG_FLAGS.find(([key]) => cmd.getOptionValueSource(key) === 'cli');
-      if (styling) throw new HeatlensError(`${styling[1]} has no effect without --out: it styles the PNG heat map`, 'E_USAGE');
-    }
+    refuseIgnoredFlags(cmd, flags);
     const labelLines = loadLabels(flags.model, flags.labels);
     const outcome = await explain({
       modelPath: flags.model,

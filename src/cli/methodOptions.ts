@@ -44,46 +44,56 @@ export function smoothOptions(flags: DrivenFlags) {
 /** What a flag-use rule sees: the method chosen and the flags given. */
 interface FlagContext {
   method: AnyMethod;
-  flags: DrivenFlags & { layer?: string };
+  flags: DrivenFlags & { method: string; layer?: string; out?: string };
 }
 
-/** A flag that only some methods read: given to any other, it is refused rather than silently ignored. */
+/**
+ * A flag that only some runs read: given on the command line to any other, it is refused rather than
+ * silently ignored. `key` is commander's option key (camelCase; 'overlay' for --no-overlay).
+ */
 interface FlagUse {
+  key: string;
   flag: string;
-  given(flags: FlagContext['flags']): boolean;
   applies(ctx: FlagContext): boolean;
-  /** Completes "--flag applies to …". */
-  appliesTo: string;
+  /** Completes "--flag has no effect …". */
+  unless(ctx: FlagContext): string;
 }
 
 const isIg = (ctx: FlagContext) => ctx.method.name === 'integrated-gradients';
 const camMethods = () => methodNames.filter((name) => { const m = methodByName(name); return !isDriven(m) && m.family === 'cam'; });
-const igFlag = (flag: string, key: keyof DrivenFlags): FlagUse => ({ flag, given: (f) => f[key] !== undefined, applies: isIg, appliesTo: '--method integrated-gradients' });
+
+/** A flag read only by some methods (or method options): "with --method M: it applies to …". */
+function methodFlag(key: string, flag: string, applies: FlagUse['applies'], appliesTo: string): FlagUse {
+  return {
+    key, flag, applies,
+    unless: ({ flags }) => `with --method ${flags.method}${flags.smooth ? ` --smooth ${flags.smooth}` : ''}: it applies to ${appliesTo}`,
+  };
+}
+const igFlag = (key: keyof DrivenFlags, flag: string) => methodFlag(key, flag, isIg, '--method integrated-gradients');
+/** A flag that only styles the PNG written by --out. */
+const pngFlag = (key: string, flag: string): FlagUse => ({ key, flag, applies: (ctx) => ctx.flags.out !== undefined, unless: () => 'without --out: it styles the PNG heat map' });
 
 const FLAG_USES: readonly FlagUse[] = [
-  { flag: '--layer', given: (f) => f.layer !== undefined, applies: (ctx) => !isDriven(ctx.method) && ctx.method.family === 'cam', appliesTo: `the CAM methods (${camMethods().join(', ')})` },
-  igFlag('--steps', 'steps'),
-  igFlag('--scheme', 'scheme'),
-  igFlag('--baseline', 'baseline'),
-  igFlag('--max-batch', 'maxBatch'),
-  igFlag('--target-delta', 'targetDelta'),
-  { flag: '--pilot-steps', given: (f) => f.pilotSteps !== undefined, applies: (ctx) => isIg(ctx) && ctx.flags.scheme === 'nonuniform', appliesTo: '--scheme nonuniform' },
-  { flag: '--max-steps', given: (f) => f.maxSteps !== undefined, applies: (ctx) => isIg(ctx) && ctx.flags.targetDelta !== undefined, appliesTo: '--target-delta (the bound of its added steps)' },
-  { flag: '--noise-samples', given: (f) => f.noiseSamples !== undefined, applies: (ctx) => ctx.flags.smooth !== undefined, appliesTo: '--smooth' },
-  { flag: '--noise-std', given: (f) => f.noiseStd !== undefined, applies: (ctx) => ctx.flags.smooth !== undefined, appliesTo: '--smooth' },
-  {
-    flag: '--seed', given: (f) => f.seed !== undefined,
-    applies: (ctx) => ctx.flags.smooth !== undefined || (isIg(ctx) && ctx.flags.baseline === 'noise'),
-    appliesTo: '--smooth and to --baseline noise',
-  },
+  methodFlag('layer', '--layer', (ctx) => !isDriven(ctx.method) && ctx.method.family === 'cam', `the CAM methods (${camMethods().join(', ')})`),
+  igFlag('steps', '--steps'),
+  igFlag('scheme', '--scheme'),
+  igFlag('baseline', '--baseline'),
+  igFlag('maxBatch', '--max-batch'),
+  igFlag('targetDelta', '--target-delta'),
+  methodFlag('pilotSteps', '--pilot-steps', (ctx) => isIg(ctx) && ctx.flags.scheme === 'nonuniform', '--scheme nonuniform'),
+  methodFlag('maxSteps', '--max-steps', (ctx) => isIg(ctx) && ctx.flags.targetDelta !== undefined, '--target-delta (the bound of its added steps)'),
+  methodFlag('noiseSamples', '--noise-samples', (ctx) => ctx.flags.smooth !== undefined, '--smooth'),
+  methodFlag('noiseStd', '--noise-std', (ctx) => ctx.flags.smooth !== undefined, '--smooth'),
+  methodFlag('seed', '--seed', (ctx) => ctx.flags.smooth !== undefined || (isIg(ctx) && ctx.flags.baseline === 'noise'), '--smooth and to --baseline noise'),
+  pngFlag('overlay', '--no-overlay'),
+  pngFlag('reduce', '--reduce'),
+  pngFlag('normalise', '--normalise'),
+  pngFlag('colormap', '--colormap'),
 ];
 
-/** Refuses, in one line, the first flag given that the chosen method would ignore. */
-export function refuseIgnoredFlags(methodName: string, flags: FlagContext['flags']): void {
-  const ctx: FlagContext = { method: methodByName(methodName), flags };
-  const ignored = FLAG_USES.find((use) => use.given(flags) && !use.applies(ctx));
-  if (ignored) {
-    const chosen = `--method ${methodName}${flags.smooth ? ` --smooth ${flags.smooth}` : ''}`;
-    throw new HeatlensError(`${ignored.flag} has no effect with ${chosen}: it applies to ${ignored.appliesTo}`, 'E_USAGE');
-  }
+/** Refuses, in one line, the first flag given on `cmd`'s command line that this run would ignore. */
+export function refuseIgnoredFlags(cmd: Command, flags: FlagContext['flags']): void {
+  const ctx: FlagContext = { method: methodByName(flags.method), flags };
+  const ignored = FLAG_USES.find((use) => cmd.getOptionValueSource(use.key) === 'cli' && !use.applies(ctx));
+  if (ignored) throw new HeatlensError(`${ignored.flag} has no effect ${ignored.unless(ctx)}`, 'E_USAGE');
 }
