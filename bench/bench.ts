@@ -9,7 +9,6 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BENCH_IG_STEPS, BENCH_NOISE_SAMPLES } from '../src/bench/measure.js';
 import { measureModel, formatTable } from '../src/bench/run.js';
@@ -18,32 +17,15 @@ import { graphMethodByName } from '../src/methods/index.js';
 import { loadModel } from '../src/model/load.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { methodNames } from '../src/methods/index.js';
+import { MODELS, root } from './benchModels.js';
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const shared = join(root, '../shared');
 const THREADS = 2;
 /** Interleaved rounds of all configurations per timing process, and timing processes per model (src/bench/run.ts). */
 const ROUNDS = 5;
 const PROCESSES = 3;
 /** Untimed runs after each session creation. */
 const WARMUP = 5;
-
-interface BenchModel {
-  name: string;
-  torchCase: string;
-  path: string;
-  input: string;
-  iters: number;
-}
-
-const MODELS: BenchModel[] = [
-  { name: 'default (heatlens CIFAR-10 CNN)', torchCase: 'default', path: join(root, 'models/default/model.onnx'), input: '1×3×32×32', iters: 200 },
-  { name: 'resnet20-cifar10', torchCase: 'resnet20', path: join(shared, 'models/resnet20-cifar10/model.onnx'), input: '1×3×32×32', iters: 200 },
-  { name: 'darknet-tiny-imagenet', torchCase: 'darknet-tiny', path: join(shared, 'models/darknet-tiny-imagenet/model.onnx'), input: '1×3×224×224', iters: 30 },
-  { name: 'mobilenet-v1-025-imagenet', torchCase: 'mobilenet-v1-025', path: join(shared, 'models/mobilenet-v1-025-imagenet/model.onnx'), input: '1×3×224×224', iters: 100 },
-  { name: 'torchvision resnet18 (random weights)', torchCase: 'resnet18', path: join(root, 'test/fixtures/generated/resnet18/model.onnx'), input: '1×3×224×224', iters: 20 },
-];
 
 const TORCH_KEYS: Record<string, string> = {
   inference: 'inference_ms', gradient: 'gradient_ms', saliency: 'saliency_ms', 'grad-x-input': 'grad_x_input_ms',

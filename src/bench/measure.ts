@@ -60,14 +60,14 @@ function syntheticInput(n: number): Float32Array {
   return out;
 }
 
-interface Prepared {
+export interface Prepared {
   config: string;
   bytes: Uint8Array;
   feeds: Record<string, ort.Tensor>;
 }
 
 /** The ONNX bytes a configuration runs and feeds for every input (synthetic floats; class −1 = top-1). */
-function prepare(modelPath: string, config: string): Prepared {
+export function prepareConfig(modelPath: string, config: string): Prepared {
   let bytes: Uint8Array;
   let graph: Graph;
   if (config === 'inference') {
@@ -95,7 +95,7 @@ function prepare(modelPath: string, config: string): Prepared {
 }
 
 export async function timeConfigs(req: TimingRequest): Promise<Timing[]> {
-  const prepared = req.configs.map((c) => prepare(req.modelPath, c));
+  const prepared = req.configs.map((c) => prepareConfig(req.modelPath, c));
   const times = prepared.map((): number[] => []);
   const perRound = Math.max(1, Math.ceil(req.iters / req.rounds));
   for (let round = 0; round < req.rounds; round++) {
@@ -115,7 +115,7 @@ export async function timeConfigs(req: TimingRequest): Promise<Timing[]> {
 
 /** Peak resident memory (MB) of this process after creating and running one configuration's session. */
 export async function peakMemory(modelPath: string, config: string, runs: number, threads: number): Promise<number> {
-  const p = prepare(modelPath, config);
+  const p = prepareConfig(modelPath, config);
   const session = await createSession(p.bytes, { threads });
   for (let i = 0; i < runs; i++) await session.run(p.feeds);
   await session.release();
