@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { measureModel, formatTable } from '../src/bench/run.js';
 import { compileExplained, TARGET_INPUT } from '../src/compile/explain.js';
 import { runGraph } from '../src/interp/run.js';
-import { readModelFile } from '../src/onnx/read.js';
+import { readModelFile } from '../src/onnx/readFile.js';
 import { removeDeadCode } from '../src/passes/deadCode.js';
 import { removeIdentities } from '../src/passes/removeIdentity.js';
 import type { Graph } from '../src/ir/graph.js';

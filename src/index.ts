@@ -1,7 +1,9 @@
 /** heatlens as a library: the pieces the CLI is made of. */
 export { HeatlensError } from './errors.js';
-export { readModel, readModelFile, type ReadOptions } from './onnx/read.js';
-export { encodeModel, writeModelFile } from './onnx/write.js';
+export { readModel, type ReadOptions } from './onnx/read.js';
+export { readModelFile } from './onnx/readFile.js';
+export { encodeModel } from './onnx/write.js';
+export { writeModelFile } from './onnx/writeFile.js';
 export { canonicalise } from './passes/canonicalise.js';
 export { alignLabels, importModelFile, loadModel, loadLabels } from './model/load.js';
 export { importTfjsModel } from './tfjs/index.js';

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { compileExplained, TARGET_INPUT } from '../src/compile/explain.js';
 import { runGraph } from '../src/interp/run.js';
-import { readModelFile } from '../src/onnx/read.js';
+import { readModelFile } from '../src/onnx/readFile.js';
 import { removeDeadCode } from '../src/passes/deadCode.js';
 import { removeIdentities } from '../src/passes/removeIdentity.js';
 import { readNpy } from '../src/io/npy.js';

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { HeatlensError } from '../src/errors.js';
 import { batchTensors, loadImageTensor } from '../src/image/load.js';
-import { findPresetForModel, loadPresetFile, mergePreset, parsePreset, presetFromInputShape, type Preset } from '../src/image/preset.js';
+import { mergePreset, parsePreset, presetFromInputShape, type Preset } from '../src/image/preset.js';
+import { findPresetForModel, loadPresetFile } from '../src/image/presetFile.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'heatlens-image-'));
 test.after(() => rm(dir, { recursive: true, force: true }));

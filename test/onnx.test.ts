@@ -23,7 +23,8 @@ import { GraphBuilder } from '../src/ir/builder.js';
 import { type Attrs, type Graph, attr, emptyGraph } from '../src/ir/graph.js';
 import { type Tensor, floatTensor, numel } from '../src/ir/tensor.js';
 import { attrToProto } from '../src/onnx/attributes.js';
-import { readModel, readModelFile } from '../src/onnx/read.js';
+import { readModel } from '../src/onnx/read.js';
+import { readModelFile } from '../src/onnx/readFile.js';
 import { ModelProto, type ModelMsg, type NodeMsg, type ValueInfoMsg } from '../src/onnx/schema.js';
 import { tensorToProto } from '../src/onnx/tensor.js';
 import { encodeModel, toModelMessage } from '../src/onnx/write.js';
@@ -362,4 +363,36 @@ test('an opset-11 Split (sizes as attribute) imports as the opset-13 form and di
   const dx = appendBackward(graph, { wrt: 'x', seeds: new Map([['y', 'v']]), rectifier: exactRectifier });
   graph.outputs = [dx];
   assert.deepEqual(Array.from(runGraph(graph, { x, v: floatTensor([1, 4], [10, 20, 30, 40]) })[dx].data), [40, 10, 20, 30]);
+});
+
+test('initializers in an external-data file are read beside the model; without a reader or a whole file, one error', () => {
+  // x [1,3,8,8] → Mul by w [1,3,1,1] stored in weights.bin at offset 8 (after 8 bytes of other data).
+  const graph = tinyGraph();
+  const b = new GraphBuilder(graph);
+  const weights = floatTensor([1, 3, 1, 1], [0.5, -2, 3.25]);
+  graph.outputs = [b.op('Mul', [graph.outputs[0], b.constant(weights, 'w')])];
+  const msg = toModelMessage(graph);
+  const init = msg.graph!.initializer![0];
+  const raw = init.raw_data!;
+  delete init.raw_data;
+  init.data_location = 1;
+  init.external_data = [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: '8' }, { key: 'length', value: String(raw.length) }];
+  const dir = mkdtempSync(join(tmpdir(), 'heatlens-onnx-'));
+  try {
+    const file = join(dir, 'external.onnx');
+    writeFileSync(file, encodeMsg(msg));
+    writeFileSync(join(dir, 'weights.bin'), Buffer.concat([Buffer.alloc(8, 7), Buffer.from(raw)]));
+    const read = readModelFile(file);
+    assert.deepEqual(Array.from(read.initializers.get(init.name!)!.data), [0.5, -2, 3.25]);
+    const y = runGraph(read, { x: floatTensor([1, 3, 8, 8], new Float32Array(192).fill(1)) })[read.outputs[0]].data;
+    assert.deepEqual([y[0], y[64], y[128]], [0.5, -2, 3.25]);
+    // Bytes alone (a browser's fetch): the file is not guessed at.
+    assert.throws(() => readModel(encodeMsg(msg), { source: 'external.onnx' }), (e) => assertOneLineError(e, /external\.onnx: initializer '.*': the tensor's data is in a separate file \(weights\.bin\); read the model with readModelFile/));
+    writeFileSync(join(dir, 'weights.bin'), Buffer.alloc(10));
+    assert.throws(() => readModelFile(file), (e) => assertOneLineError(e, /external data file weights\.bin is truncated/));
+    rmSync(join(dir, 'weights.bin'));
+    assert.throws(() => readModelFile(file), (e) => assertOneLineError(e, /cannot read external data file .*weights\.bin: no such file/));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -3,9 +3,10 @@ import { Command, Option } from 'commander';
 import { unlink } from 'node:fs/promises';
 import { basename, extname, relative } from 'node:path';
 import { type ColormapName, COLORMAPS } from '../heatmap/colormap.js';
-import { type Normalisation, NORMALISATIONS, normaliseMap } from '../heatmap/normalise.js';
-import { type Reduction, REDUCTIONS, reduceChannels } from '../heatmap/reduce.js';
-import { writeHeatmapPng } from '../heatmap/render.js';
+import { type Normalisation, NORMALISATIONS } from '../heatmap/normalise.js';
+import { type Reduction, REDUCTIONS } from '../heatmap/reduce.js';
+import { encodePng, heatmapImages } from '../heatmap/render.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { writeNpy } from '../io/npy.js';
 import { methodByName, methodNames } from '../methods/index.js';
 import { addDrivenOptions, type DrivenFlags, drivenOptions, refuseIgnoredFlags, smoothOptions } from './methodOptions.js';
@@ -105,17 +106,13 @@ export function explainCommand(): Command {
         written.push(flags.saveNpy);
       }
       if (flags.out) {
-        const layout = outcome.preset?.layout ?? 'nchw';
-        const { maps, dims } = reduceChannels(outcome.attribution, outcome.attributionDims, flags.reduce ?? 'abs-max', layout);
-        const [, h, w] = dims;
-        // One-channel attributions (CAM maps) are min-max normalised; gradients clip at a percentile.
-        const normalisation = flags.normalise ?? (outcome.attributionDims[1] === 1 ? 'minmax' : 'percentile');
-        for (let i = 0; i < batch; i++) {
-          const map01 = normaliseMap(maps.subarray(i * h * w, (i + 1) * h * w), normalisation);
+        const images = heatmapImages(outcome.attribution, outcome.attributionDims, {
+          layout: outcome.preset?.layout ?? 'nchw', reduce: flags.reduce, normalise: flags.normalise,
+          displays: outcome.displays, overlay: flags.overlay, colormap: flags.colormap,
+        });
+        for (const [i, image] of images.entries()) {
           const path = outputPath(flags.out, i, batch);
-          await writeHeatmapPng(path, {
-            map01, mapWidth: w, mapHeight: h, display: outcome.displays?.[i], overlay: flags.overlay && outcome.displays !== undefined, colormap: flags.colormap,
-          });
+          await writeFileAtomic(path, await encodePng(image));
           written.push(path);
         }
       }

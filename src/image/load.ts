@@ -12,66 +12,18 @@ import sharp from 'sharp';
 import type { KernelEnum } from 'sharp';
 import { HeatlensError } from '../errors.js';
 import { fileErrorReason } from '../io/fileErrors.js';
-import { channelCount, type Preset } from './preset.js';
+import type { Preset } from './preset.js';
+import { type ImageTensor, tensorFromPixels } from './tensorize.js';
 
-export interface DisplayImage {
-  /** RGB, 3 bytes per pixel, row-major, at the model resolution (grey replicated for 'gray' presets). */
-  data: Uint8Array;
-  width: number;
-  height: number;
-}
-
-export interface ImageTensor {
-  tensor: Float32Array;
-  /** [1, C, H, W] for 'nchw', [1, H, W, C] for 'nhwc'. */
-  dims: number[];
-  display: DisplayImage;
-}
+export type { DisplayImage, ImageTensor } from './tensorize.js';
 
 export interface LoadOptions {
   kernel?: keyof KernelEnum;
 }
 
 export async function loadImageTensor(path: string, preset: Preset, options: LoadOptions = {}): Promise<ImageTensor> {
-  const { width, height } = preset;
-  const rgb = await decodeResized(path, width, height, preset.resize, options.kernel ?? 'linear');
-  const n = width * height;
-  const c = channelCount(preset.channels);
-  const mean = perChannel(preset.mean, c);
-  const std = perChannel(preset.std, c);
-
-  // Pixel values in the model's channel order, and the RGB view the model "sees".
-  const pix = new Uint8Array(n * c);
-  const display = new Uint8Array(n * 3);
-  for (let i = 0; i < n; i++) {
-    const r = rgb[3 * i]!, g = rgb[3 * i + 1]!, b = rgb[3 * i + 2]!;
-    if (preset.channels === 'gray') {
-      // ITU-R BT.601 luma Y = 0.299R + 0.587G + 0.114B in the 16-bit fixed point PIL's convert('L')
-      // uses (torchvision's Grayscale on PIL images); exact for grey input (R = G = B ⇒ Y = R).
-      const y = (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
-      pix[i] = y;
-      display[3 * i] = display[3 * i + 1] = display[3 * i + 2] = y;
-    } else {
-      const bgr = preset.channels === 'bgr';
-      pix[c * i] = bgr ? b : r;
-      pix[c * i + 1] = g;
-      pix[c * i + 2] = bgr ? r : b;
-      display[3 * i] = r;
-      display[3 * i + 1] = g;
-      display[3 * i + 2] = b;
-    }
-  }
-
-  // x = (p·scale − mean[ch]) / std[ch], computed in float64 and rounded once to float32.
-  const tensor = new Float32Array(n * c);
-  const nchw = preset.layout === 'nchw';
-  for (let i = 0; i < n; i++) {
-    for (let ch = 0; ch < c; ch++) {
-      tensor[nchw ? ch * n + i : i * c + ch] = (pix[i * c + ch]! * preset.scale - mean[ch]!) / std[ch]!;
-    }
-  }
-  const dims = nchw ? [1, c, height, width] : [1, height, width, c];
-  return { tensor, dims, display: { data: display, width, height } };
+  const rgb = await decodeResized(path, preset.width, preset.height, preset.resize, options.kernel ?? 'linear');
+  return tensorFromPixels(rgb, preset);
 }
 
 /** Stacks tensors of dims [b_i, ...rest] (same rest) along axis 0 into [Σ b_i, ...rest]. */
@@ -126,8 +78,4 @@ async function decodeResized(path: string, width: number, height: number, resize
     const msg = String((err as Error).message ?? err).split('\n').map((l) => l.trim()).filter(Boolean).join(' ').replace(/:$/, '');
     throw new HeatlensError(`cannot read image ${path}: ${msg || 'not a readable image'}`);
   }
-}
-
-function perChannel(v: readonly number[], c: number): number[] {
-  return v.length === c ? [...v] : new Array<number>(c).fill(v[0]!);
 }

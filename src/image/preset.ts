@@ -11,10 +11,7 @@
  * 'stretch' resizes to width×height ignoring the aspect ratio; 'center-crop' scales the image so that
  * it covers width×height (its shorter side, relative to the target, matches) and keeps the centre.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
 import { HeatlensError } from '../errors.js';
-import { fileErrorReason } from '../io/fileErrors.js';
 
 export interface Preset {
   width: number;
@@ -74,32 +71,6 @@ export function parsePreset(json: unknown, source: string): Preset {
   const mean = vec('mean', () => true, 'finite numbers');
   const std = vec('std', (x) => x > 0, 'positive numbers');
   return { width, height, resize, channels, layout, scale: scale as number, mean, std };
-}
-
-export function loadPresetFile(path: string): Preset {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new HeatlensError(`cannot read preset ${path}: ${fileErrorReason(e)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new HeatlensError(`preset ${path}: invalid JSON (${(err as Error).message})`);
-  }
-  return parsePreset(json, path);
-}
-
-/** The preset beside a model: `<name>.preset.json` for model `<name>.<ext>`, else `preset.json`. */
-export function findPresetForModel(modelPath: string): Preset | undefined {
-  const dir = dirname(modelPath);
-  const stem = basename(modelPath, extname(modelPath));
-  for (const candidate of [join(dir, `${stem}.preset.json`), join(dir, 'preset.json')]) {
-    if (existsSync(candidate)) return loadPresetFile(candidate);
-  }
-  return undefined;
 }
 
 /**

@@ -1,27 +1,11 @@
 /** The method registry: every attribution method by its CLI name. */
 import { HeatlensError } from '../errors.js';
-import { deconvnet } from './deconvnet.js';
-import { gradcam } from './gradcam.js';
-import { gradcamPlusPlus } from './gradcamPlusPlus.js';
-import { gradient } from './gradient.js';
-import { gradXInput } from './gradXInput.js';
-import { guidedBackprop } from './guidedBackprop.js';
-import { guidedGradcam } from './guidedGradcam.js';
-import { hirescam } from './hirescam.js';
-import { saliency } from './saliency.js';
 import { integratedGradients } from './integratedGradients.js';
+import { singlePassMethods } from './singlePass.js';
 import { type AnyMethod, type AttributionMethod, isDriven } from './types.js';
 
 export const methods = {
-  gradient,
-  saliency,
-  'grad-x-input': gradXInput,
-  'guided-backprop': guidedBackprop,
-  deconvnet,
-  gradcam,
-  'gradcam++': gradcamPlusPlus,
-  hirescam,
-  'guided-gradcam': guidedGradcam,
+  ...singlePassMethods,
   'integrated-gradients': integratedGradients,
 } as const satisfies Record<string, AnyMethod>;
 

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { HeatlensError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
-import { readModelFile } from '../onnx/read.js';
+import { readModelFile } from '../onnx/readFile.js';
 import { canonicalise } from '../passes/canonicalise.js';
 import { importTfjsModel } from '../tfjs/index.js';
 import { readModelJson } from '../tfjs/modelJson.js';

@@ -2,18 +2,18 @@
 import { HeatlensError } from '../errors.js';
 import type { Attr } from '../ir/graph.js';
 import { ATTRIBUTE_TYPE, type AttributeMsg, toNumber } from './schema.js';
-import { tensorFromProto, tensorToProto } from './tensor.js';
+import { type ExternalDataReader, tensorFromProto, tensorToProto } from './tensor.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
-export function attrFromProto(a: AttributeMsg, where: string, modelPath?: string): Attr {
+export function attrFromProto(a: AttributeMsg, where: string, externalData?: ExternalDataReader): Attr {
   const what = `${where}, attribute '${a.name}'`;
   const readers: Record<number, () => Attr> = {
     [ATTRIBUTE_TYPE.FLOAT]: () => ({ type: 'float', value: a.f ?? 0 }),
     [ATTRIBUTE_TYPE.INT]: () => ({ type: 'int', value: toNumber(a.i) }),
     [ATTRIBUTE_TYPE.STRING]: () => ({ type: 'string', value: decoder.decode(a.s ?? new Uint8Array()) }),
-    [ATTRIBUTE_TYPE.TENSOR]: () => ({ type: 'tensor', value: tensorFromProto(a.t ?? {}, what, modelPath) }),
+    [ATTRIBUTE_TYPE.TENSOR]: () => ({ type: 'tensor', value: tensorFromProto(a.t ?? {}, what, externalData) }),
     [ATTRIBUTE_TYPE.FLOATS]: () => ({ type: 'floats', value: [...(a.floats ?? [])] }),
     [ATTRIBUTE_TYPE.INTS]: () => ({ type: 'ints', value: (a.ints ?? []).map(toNumber) }),
     [ATTRIBUTE_TYPE.STRINGS]: () => ({ type: 'strings', value: (a.strings ?? []).map((s) => decoder.decode(s)) }),

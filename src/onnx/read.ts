@@ -3,16 +3,14 @@
  * forms, fixes the dynamic batch dimension and infers every value's static shape, folding constant
  * subgraphs (PyTorch's Shape→Gather→Unsqueeze→Concat→Reshape chains) as it goes.
  */
-import { readFileSync } from 'node:fs';
 import { HeatlensError } from '../errors.js';
-import { fileErrorReason } from '../io/fileErrors.js';
 import { type Graph, type Node, type ValueInfo, attr, emptyGraph, getInt } from '../ir/graph.js';
 import { GraphBuilder } from '../ir/builder.js';
 import { isKnownOp } from '../ir/ops/index.js';
 import { foldNodeIfConstant } from '../passes/foldConstants.js';
 import { attrFromProto } from './attributes.js';
 import { type GraphMsg, type ModelMsg, ModelProto, type ValueInfoMsg, toNumber } from './schema.js';
-import { dtypeOfElemType, tensorFromProto } from './tensor.js';
+import { type ExternalDataReader, dtypeOfElemType, tensorFromProto } from './tensor.js';
 import { upgradeNode } from './upgrade.js';
 
 export interface ReadOptions {
@@ -22,16 +20,8 @@ export interface ReadOptions {
   inputShapes?: Record<string, number[]>;
   /** Name used in error messages (the file path). */
   source?: string;
-}
-
-export function readModelFile(path: string, options: ReadOptions = {}): Graph {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new HeatlensError(`cannot read model ${path}: ${fileErrorReason(e)}`, 'E_MODEL');
-  }
-  return readModel(bytes, { ...options, source: options.source ?? path });
+  /** Reads tensors stored in external-data files (readModelFile supplies one; without it they are refused). */
+  externalData?: ExternalDataReader;
 }
 
 export function decodeModel(bytes: Uint8Array, source: string): ModelMsg {
@@ -126,7 +116,7 @@ export function readModel(bytes: Uint8Array, options: ReadOptions = {}): Graph {
   const graph = emptyGraph(graphMsg.name || 'model');
   for (const init of graphMsg.initializer ?? []) {
     const name = init.name ?? '';
-    const t = tensorFromProto(init, `${source}: initializer '${name}'`, options.source);
+    const t = tensorFromProto(init, `${source}: initializer '${name}'`, options.externalData);
     graph.initializers.set(name, t);
     graph.values.set(name, { dtype: t.dtype, shape: t.dims });
   }
@@ -143,7 +133,7 @@ export function readModel(bytes: Uint8Array, options: ReadOptions = {}): Graph {
     const op = msg.op_type!;
     const name = msg.name || `${op}_${i}`;
     const where = `${source}: ${op} node '${name}'`;
-    const attrs = Object.fromEntries((msg.attribute ?? []).map((a) => [a.name, attrFromProto(a, where, options.source)]));
+    const attrs = Object.fromEntries((msg.attribute ?? []).map((a) => [a.name, attrFromProto(a, where, options.externalData)]));
     const form = upgradeNode(op, opset, { inputs: [...(msg.input ?? [])], attrs }, {
       constant: (t, hint) => b.constant(t, `${name}_${hint}`),
       constantValue: (value) => graph.initializers.get(value),

@@ -1,6 +1,4 @@
 /** TensorProto ⇄ IR Tensor, including raw_data, typed fields, float16 widening and external data. */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { HeatlensError } from '../errors.js';
 import { type DType, type Tensor, allocate, numel } from '../ir/tensor.js';
 import { DATA_TYPE, type TensorMsg, toNumber } from './schema.js';
@@ -38,29 +36,31 @@ export function halfToFloat(h: number): number {
   return sign * 2 ** (exp - 15) * (1 + mant / 1024);
 }
 
-function readExternal(msg: TensorMsg, modelPath: string | undefined, what: string): Uint8Array {
+/**
+ * The bytes of an external-data file (its `location` as the model states it, relative to the model's
+ * folder); `what` names the tensor for errors. Supplied by readModelFile (onnx/readFile.ts) — the
+ * decoding here never touches files, so it also runs in a browser.
+ */
+export type ExternalDataReader = (location: string, what: string) => Uint8Array;
+
+function readExternal(msg: TensorMsg, reader: ExternalDataReader | undefined, what: string): Uint8Array {
   const entries = Object.fromEntries((msg.external_data ?? []).map((e) => [e.key, e.value]));
-  if (!modelPath || !entries.location) throw new HeatlensError(`${what}: external tensor data without a location`);
-  const file = resolve(dirname(modelPath), entries.location);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch {
-    throw new HeatlensError(`${what}: external data file ${file} cannot be read`);
-  }
+  if (!entries.location) throw new HeatlensError(`${what}: external tensor data without a location`);
+  if (!reader) throw new HeatlensError(`${what}: the tensor's data is in a separate file (${entries.location}); read the model with readModelFile, beside that file`);
+  const bytes = reader(entries.location, what);
   const offset = Number(entries.offset ?? 0);
   const length = entries.length !== undefined ? Number(entries.length) : bytes.length - offset;
-  if (offset + length > bytes.length) throw new HeatlensError(`${what}: external data file ${file} is truncated`);
+  if (offset + length > bytes.length) throw new HeatlensError(`${what}: external data file ${entries.location} is truncated`);
   return bytes.subarray(offset, offset + length);
 }
 
-export function tensorFromProto(msg: TensorMsg, what: string, modelPath?: string): Tensor {
+export function tensorFromProto(msg: TensorMsg, what: string, externalData?: ExternalDataReader): Tensor {
   const code = msg.data_type ?? 0;
   const dtype = dtypeOfElemType(code, what);
   const dims = (msg.dims ?? []).map(toNumber);
   const count = numel(dims);
   const data = allocate(dtype, count);
-  const raw = msg.data_location === 1 ? readExternal(msg, modelPath, what) : msg.raw_data;
+  const raw = msg.data_location === 1 ? readExternal(msg, externalData, what) : msg.raw_data;
   if (raw && raw.length > 0) {
     const width = BYTES[code];
     if (raw.length !== count * width) {

@@ -1,6 +1,5 @@
 /** IR graph → ONNX ModelProto bytes (IR version 8, the graph's opset, raw little-endian tensors). */
 import type { Graph } from '../ir/graph.js';
-import { writeFileAtomic } from '../io/atomic.js';
 import { attrToProto } from './attributes.js';
 import { type GraphMsg, type ModelMsg, ModelProto, type ValueInfoMsg } from './schema.js';
 import { CODE_OF, tensorToProto } from './tensor.js';
@@ -64,8 +63,4 @@ export function toModelMessage(graph: Graph, options: WriteOptions = {}): ModelM
 export function encodeModel(graph: Graph, options: WriteOptions = {}): Uint8Array {
   const msg = ModelProto.fromObject(toModelMessage(graph, options));
   return ModelProto.encode(msg).finish();
-}
-
-export async function writeModelFile(path: string, graph: Graph, options: WriteOptions = {}): Promise<void> {
-  await writeFileAtomic(path, encodeModel(graph, options));
 }
