@@ -1,7 +1,7 @@
 /** The method registry: every attribution method by its CLI name. */
 import { HeatlensError } from '../errors.js';
 import { integratedGradients } from './integratedGradients.js';
-import { singlePassMethods } from './singlePass.js';
+import { methodIn, singlePassMethods } from './singlePass.js';
 import { type AnyMethod, type AttributionMethod, isDriven } from './types.js';
 
 export const methods = {
@@ -14,10 +14,7 @@ export type MethodName = keyof typeof methods;
 export const methodNames = Object.keys(methods) as MethodName[];
 
 export function methodByName(name: string): AnyMethod {
-  if (!Object.hasOwn(methods, name)) {
-    throw new HeatlensError(`unknown method '${name}' (choose from ${methodNames.join(', ')})`, 'E_USAGE');
-  }
-  return methods[name as MethodName];
+  return methodIn(methods, name, 'method');
 }
 
 /** A single-pass method by name (for callers that compile one graph directly). */

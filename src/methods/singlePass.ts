@@ -31,9 +31,12 @@ export type SinglePassMethodName = keyof typeof singlePassMethods;
 
 export const singlePassMethodNames = Object.keys(singlePassMethods) as SinglePassMethodName[];
 
+/** `table[name]`, or a usage error naming the `kind` of method and listing the table's names. */
+export function methodIn<T>(table: Readonly<Record<string, T>>, name: string, kind: string): T {
+  if (!Object.hasOwn(table, name)) throw new HeatlensError(`unknown ${kind} '${name}' (choose from ${Object.keys(table).join(', ')})`, 'E_USAGE');
+  return table[name];
+}
+
 export function singlePassMethodByName(name: string): AttributionMethod {
-  if (!Object.hasOwn(singlePassMethods, name)) {
-    throw new HeatlensError(`unknown single-pass method '${name}' (choose from ${singlePassMethodNames.join(', ')})`, 'E_USAGE');
-  }
-  return singlePassMethods[name as SinglePassMethodName];
+  return methodIn(singlePassMethods, name, 'single-pass method');
 }
