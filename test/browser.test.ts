@@ -59,6 +59,19 @@ describe('browser entry: no Node-only code', () => {
     for (const spec of ['node:fs', 'sharp', 'onnxruntime-node']) assert.ok(node.has(spec), `the walk finds ${spec} from index.js`);
   });
 
+  test('the code it reaches uses no Node global (Buffer, process, require, __dirname)', () => {
+    const files = new Set<string>();
+    bareImports(entry, files);
+    const offending: string[] = [];
+    for (const file of files) {
+      // Comments may mention them; code may not. (Block comments, then line comments outside strings' '//'.)
+      const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"])\/\/.*$/gm, '$1');
+      for (const m of code.matchAll(/\b(Buffer|process|require|global|__dirname|__filename)\s*[.(]/g)) offending.push(`${m[1]} in ${file}`);
+    }
+    assert.ok(files.size > 20, `the walk reached ${files.size} files`);
+    assert.deepEqual(offending, []);
+  });
+
   test('esbuild bundles it for the browser platform', async () => {
     const result = await build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
     assert.equal(result.errors.length, 0);

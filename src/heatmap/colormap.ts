@@ -50,16 +50,26 @@ const INFERNO_HEX =
   'f9cb35f8cd37f8cf3af7d13df7d340f6d543f6d746f5d949f5db4cf4dd4ff4df53f4e156f3e35af3e55df2e661f2e865' +
   'f2ea69f1ec6df1ed71f1ef75f1f179f2f27df2f482f3f586f3f68af4f88ef5f992f6fa96f8fb9af9fc9dfafda1fcffa4';
 
+/** Bytes of a hex string (two digits each); plain code, since this module also runs in browsers. */
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+}
+
+/** How each colormap's 256×3 RGB table is made. */
+const TABLE_BUILDERS: Readonly<Record<ColormapName, () => Uint8Array>> = {
+  viridis: () => hexBytes(VIRIDIS_HEX),
+  inferno: () => hexBytes(INFERNO_HEX),
+  gray: () => Uint8Array.from({ length: 768 }, (_, i) => Math.floor(i / 3)),
+};
+
 const tables = new Map<ColormapName, Uint8Array>();
 
 /** The 256×3 RGB table of a colormap. */
 export function colormapTable(name: ColormapName): Uint8Array {
   let t = tables.get(name);
   if (t === undefined) {
-    if (name === 'viridis') t = Uint8Array.from(Buffer.from(VIRIDIS_HEX, 'hex'));
-    else if (name === 'inferno') t = Uint8Array.from(Buffer.from(INFERNO_HEX, 'hex'));
-    else if (name === 'gray') t = Uint8Array.from({ length: 768 }, (_, i) => Math.floor(i / 3));
-    else throw new HeatlensError(`unknown colormap '${String(name)}' (expected ${COLORMAPS.join(', ')})`);
+    if (!Object.hasOwn(TABLE_BUILDERS, name)) throw new HeatlensError(`unknown colormap '${String(name)}' (expected ${COLORMAPS.join(', ')})`);
+    t = TABLE_BUILDERS[name]();
     tables.set(name, t);
   }
   return t;
