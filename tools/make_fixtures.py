@@ -287,7 +287,7 @@ def resolve_targets(spec: list, logits: torch.Tensor) -> torch.Tensor:
 def make_torchvision(arch: str, calib: torch.Tensor | None = None, size: int = 224) -> torch.nn.Module:
     """torchvision `arch` with random weights (seed 0), in eval mode, with BatchNorm that is not the
     identity yet keeps the signal alive: random scale U(0.5, 1.5) and shift N(0, 0.1); running statistics
-    measured on `calib` (one train-mode pass, cumulative average), then perturbed (mean + N(0, 0.1)·sd,
+    measured on seeded noise images (one train-mode pass in float64, cumulative average), then perturbed (mean + N(0, 0.1)·sd,
     var · U(0.8, 1.25)). With the raw random statistics the input's influence dies out through the
     depth (mobilenet_v2: |dy/dx| ~ 1e-10), which makes a useless fixture."""
     import torchvision
@@ -309,8 +309,13 @@ def make_torchvision(arch: str, calib: torch.Tensor | None = None, size: int = 2
             m.bias.normal_(0.0, 0.1)
             m.reset_running_stats()
             m.momentum = None  # cumulative moving average: one pass = that batch's statistics
-        model.train()
-        model(calib.float())
+        # The calibration pass runs in float64: in float32 its sums depend on the CPU's vector kernels
+        # (AVX2 and AVX-512 machines measured different statistics in the last bits, which moved
+        # googlenet's max-pool near-ties), so every machine builds the same weights only this way.
+        # The statistics are then rounded once to float32, the dtype the module and its export keep.
+        model.double().train()
+        model(calib.double())
+        model.float()
         for m in bns:
             m.momentum = 0.1
             # A floor keeps near-constant channels from being amplified by 1/√(var + ε).
