@@ -60,7 +60,10 @@ declare global {
 
 const query = new URLSearchParams(location.search);
 ort.env.wasm.wasmPaths = '/ort/';
-ort.env.wasm.numThreads = Number(query.get('threads') ?? (crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1));
+const requestedThreads = Number(query.get('threads'));
+ort.env.wasm.numThreads = Number.isInteger(requestedThreads) && requestedThreads > 0
+  ? requestedThreads
+  : crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
 
 let modelBytes: Uint8Array;
 let info: ModelInfo;

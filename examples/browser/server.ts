@@ -9,8 +9,9 @@
  *   /model/info.json   its name, preset (the preset file beside it, or --preset) and labels
  *   /sample            the image shown first
  * Responses carry COOP/COEP headers, so the page is cross-origin isolated and onnxruntime-web may use
- * WebAssembly threads. onnxruntime-web is loaded through the page's import map rather than bundled:
- * its threads start workers from the URL of its own module, which must not be the page script.
+ * WebAssembly threads. onnxruntime-web is loaded through index.html's import map (/ort/ort.min.mjs)
+ * rather than bundled: its threads start workers from the URL of its own module, which must not be the
+ * page script.
  */
 import { readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
@@ -24,8 +25,9 @@ import { HeatlensError } from '../../src/errors.js';
 import type { Preset } from '../../src/image/preset.js';
 import { findPresetForModel, loadPresetFile } from '../../src/image/presetFile.js';
 import { fileErrorReason } from '../../src/io/fileErrors.js';
-import { alignLabels, importModelFile, loadLabels, loadModel, resolveModelPath } from '../../src/model/load.js';
+import { alignLabels, importModelFile, loadLabels, resolveModelPath } from '../../src/model/load.js';
 import { encodeModel } from '../../src/onnx/write.js';
+import { canonicalise } from '../../src/passes/canonicalise.js';
 
 /** dist/examples/browser/ → the repository root, where index.html's source lives. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -91,8 +93,10 @@ async function assets(options: DemoOptions): Promise<Map<string, Asset>> {
   const modelPath = resolveModelPath(options.model ?? DEFAULT_MODEL);
   const imagePath = options.image ?? DEFAULT_IMAGE;
   const image = { contentType: imageTypeOf(imagePath), body: readAsset(imagePath, 'image') };
-  const { graph } = loadModel(modelPath);          // reads and checks the model; the page compiles it
-  const onnx = modelPath.toLowerCase().endsWith('.json') ? encodeModel(importModelFile(modelPath)) : readAsset(modelPath, 'model');
+  // Read and checked here, so a bad model fails before the server listens; the page compiles it.
+  const imported = importModelFile(modelPath);
+  const onnx = modelPath.toLowerCase().endsWith('.json') ? encodeModel(imported) : readAsset(modelPath, 'model');
+  const graph = canonicalise(imported);
   const preset = options.preset ?? findPresetForModel(modelPath);
   const labels = loadLabels(modelPath);
   const classes = graph.values.get(graph.outputs[0])!.shape.slice(1).reduce((a, b) => a * b, 1);
@@ -102,8 +106,7 @@ async function assets(options: DemoOptions): Promise<Map<string, Asset>> {
     entryPoints: [join(HERE, 'app.js')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
     external: ['onnxruntime-web'], write: false, logLevel: 'silent',
   });
-  const html = readFileSync(join(ROOT, 'examples/browser/index.html'), 'utf8')
-    .replace('<script type="module"', '<script type="importmap">{"imports":{"onnxruntime-web":"/ort/ort.min.mjs"}}</script>\n  <script type="module"');
+  const html = readFileSync(join(ROOT, 'examples/browser/index.html'), 'utf8');
   return new Map<string, Asset>([
     ['/', { contentType: CONTENT_TYPES['.html'], body: html }],
     ['/app.js', { contentType: CONTENT_TYPES['.js'], body: bundle.outputFiles[0].contents }],
