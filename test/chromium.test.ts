@@ -97,8 +97,26 @@ describe('browser demo in headless Chromium', { skip: noBrowser }, () => {
     let sum = 0;
     for (let i = 0; i < tensor.length; i++) sum += Math.abs(web.input[i] - tensor[i]);
     const meanLevels = (sum / tensor.length) * 0.25 * 255;
-    assert.ok(meanLevels <= 12, `mean input difference ${meanLevels.toFixed(1)} pixel levels`);
+    assert.ok(meanLevels <= 6, `mean input difference ${meanLevels.toFixed(1)} pixel levels`);   // 2.7 measured
     assert.ok(meanLevels > 0, 'the page resized the photo itself');
+  });
+
+  test('calls made while others run wait their turn (onnxruntime-web runs one session call at a time)', async () => {
+    // Without the page's queue these fail in onnxruntime-web: "Session already started" for a second run
+    // of a session that is running, "Session mismatch" for runs of two sessions at once.
+    const results = await page.evaluate(() => {
+      const demo = (window as unknown as DemoWindow).heatlensDemo;
+      const grey = new Array(32 * 32 * 4).fill(128);
+      return Promise.all([
+        demo.explainPixels(grey, 'gradcam'), demo.explainPixels(grey, 'gradcam'), demo.timeRuns('gradcam', 3),
+        demo.explainImage('/sample', 'guided-backprop'), demo.explainImage('/sample', 'hirescam'),
+      ]);
+    });
+    const [first, second, ms, guided, hires] = results as [DemoResult, DemoResult, number, DemoResult, DemoResult];
+    assert.deepEqual(first.logits, second.logits, 'the same input twice, the same logits');
+    assert.ok(ms > 0);
+    assert.deepEqual([guided.method, hires.method], ['guided-backprop', 'hirescam']);
+    assert.equal(guided.target, hires.target);
   });
 
   test('timeRuns gives a median run time of the method\'s session', async () => {

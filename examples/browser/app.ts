@@ -96,8 +96,20 @@ async function explainedSession(method: string) {
   return { model, session, compileMs: t1 - t0, sessionMs: t2 - t1 };
 }
 
-async function explainPixels(rgba: ArrayLike<number>, method: string): Promise<DemoResult> {
-  return explainWith(await explainedSession(method), rgba, method);
+/**
+ * onnxruntime-web runs one session call at a time: a run started while another session's run is in
+ * flight fails ("Session mismatch"). Every public function below takes its turn here, so a script's
+ * call and the page's own (a method picked while an image is being explained) queue instead.
+ */
+let turn: Promise<unknown> = Promise.resolve();
+function exclusively<T>(work: () => Promise<T>): Promise<T> {
+  const result = turn.then(work);
+  turn = result.catch(() => undefined);
+  return result;
+}
+
+function explainPixels(rgba: ArrayLike<number>, method: string): Promise<DemoResult> {
+  return exclusively(async () => explainWith(await explainedSession(method), rgba, method));
 }
 
 async function explainWith(explained: Awaited<ReturnType<typeof explainedSession>>, rgba: ArrayLike<number>, method: string): Promise<DemoResult> {
@@ -149,11 +161,17 @@ function drawAtModelSize(image: ImageBitmap, preset: Preset): Uint8ClampedArray 
 
 async function explainImage(url: string, method: string): Promise<DemoResult> {
   const image = await createImageBitmap(await (await fetchOk(url)).blob());
-  const explained = await explainedSession(method);
-  return explainWith(explained, drawAtModelSize(image, explained.model.preset), method);
+  return exclusively(async () => {
+    const explained = await explainedSession(method);
+    return explainWith(explained, drawAtModelSize(image, explained.model.preset), method);
+  });
 }
 
-async function timeRuns(method: string, runs: number): Promise<number> {
+function timeRuns(method: string, runs: number): Promise<number> {
+  return exclusively(() => timeSession(method, runs));
+}
+
+async function timeSession(method: string, runs: number): Promise<number> {
   const { session } = await explainedSession(method);
   if (!lastFeeds) throw new Error('explain an image first');
   const times: number[] = [];
