@@ -97,9 +97,10 @@ async function explainedSession(method: string) {
 }
 
 /**
- * onnxruntime-web runs one session call at a time: a run started while another session's run is in
- * flight fails ("Session mismatch"). Every public function below takes its turn here, so a script's
- * call and the page's own (a method picked while an image is being explained) queue instead.
+ * onnxruntime-web runs one session call at a time: a second run of a running session fails ("Session
+ * already started"), a run of another session in the meantime too ("Session mismatch"). Every public
+ * function below takes its turn here, so a script's call and the page's own (a method picked while an
+ * image is being explained) queue instead.
  */
 let turn: Promise<unknown> = Promise.resolve();
 function exclusively<T>(work: () => Promise<T>): Promise<T> {
