@@ -310,8 +310,9 @@ def make_torchvision(arch: str, calib: torch.Tensor | None = None, size: int = 2
             m.reset_running_stats()
             m.momentum = None  # cumulative moving average: one pass = that batch's statistics
         # The calibration pass runs in float64: in float32 its sums depend on the CPU's vector kernels
-        # (AVX2 and AVX-512 machines measured different statistics in the last bits, which moved
-        # googlenet's max-pool near-ties), so every machine builds the same weights only this way.
+        # (an AVX2-only machine measured statistics different in the last bits from the machines before
+        # it, enough to move googlenet's max-pool near-ties and fail its check below); float64 sums
+        # differ, if at all, far below float32's rounding, so machines build the same weights.
         # The statistics are then rounded once to float32, the dtype the module and its export keep.
         model.double().train()
         model(calib.double())
