@@ -18,12 +18,13 @@ import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { median, prepareConfig, type Prepared } from '../src/bench/measure.js';
 import { formatTable } from '../src/bench/run.js';
+import { timedRuns } from '../src/bench/timedRuns.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { loadModel } from '../src/model/load.js';
 import { encodeModel } from '../src/onnx/write.js';
 import { chromium } from 'playwright-core';
 import { startDemoServer } from '../examples/browser/server.js';
-import type { HeatlensDemo } from '../examples/browser/app.js';
+import type { HeatlensDemo, PlainFeed } from '../examples/browser/app.js';
 import { MODELS, root } from './benchModels.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -55,26 +56,17 @@ function inProcess(name: string, short: string, ort: OrtLike, options: object, f
     async timeSession(bytes, p, runs) {
       const session = await ort.InferenceSession.create(bytes, options);
       const input = feeds(p);
-      for (let i = 0; i < WARMUP; i++) await session.run(input);
-      const times: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const t0 = performance.now();
-        await session.run(input);
-        times.push(performance.now() - t0);
-      }
+      const times = await timedRuns(() => session.run(input), WARMUP, runs);
       await session.release();
       return times;
     },
   };
 }
 
-/** The feeds as plain data, to cross into the browser page. */
-interface PlainFeed { name: string; type: 'float32' | 'int64'; dims: number[]; data: number[] }
-
 /**
- * onnxruntime-web in headless Chromium: the demo page (examples/browser, one WebAssembly thread) fetches
- * the graph's bytes from a route this process answers, and creates, warms up, times and releases the
- * session inside the page, so no round trip to Node is timed.
+ * onnxruntime-web in headless Chromium: the demo page's timeGraph (examples/browser, one WebAssembly
+ * thread) fetches the graph's bytes from a route this process answers, and creates, warms up, times and
+ * releases the session inside the page, so no round trip to Node is timed.
  */
 async function chromiumRuntime(): Promise<{ runtime: Runtime; version: string; close(): Promise<void> } | string> {
   if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM)`;
@@ -92,24 +84,8 @@ async function chromiumRuntime(): Promise<{ runtime: Runtime; version: string; c
       const feeds: PlainFeed[] = Object.entries(p.feeds).map(([name, t]) => ({
         name, type: t.type as PlainFeed['type'], dims: [...t.dims], data: Array.from(t.data as ArrayLike<number | bigint>, Number),
       }));
-      // The loop of inProcess, again: this function is sent to the page as source and runs there.
-      return page.evaluate(async ({ feeds, warmup, runs }) => {
-        const { ort } = (window as unknown as { heatlensDemo: HeatlensDemo }).heatlensDemo;
-        const model = new Uint8Array(await (await fetch('/bench-graph.onnx')).arrayBuffer());
-        const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
-        const input = Object.fromEntries(feeds.map((f) => [f.name, f.type === 'int64'
-          ? new ort.Tensor('int64', BigInt64Array.from(f.data, BigInt), f.dims)
-          : new ort.Tensor('float32', Float32Array.from(f.data), f.dims)]));
-        for (let i = 0; i < warmup; i++) await session.run(input);
-        const times: number[] = [];
-        for (let i = 0; i < runs; i++) {
-          const t0 = performance.now();
-          await session.run(input);
-          times.push(performance.now() - t0);
-        }
-        await session.release();
-        return times;
-      }, { feeds, warmup: WARMUP, runs });
+      return page.evaluate(({ feeds, warmup, runs }) => (window as unknown as { heatlensDemo: HeatlensDemo }).heatlensDemo
+        .timeGraph('/bench-graph.onnx', feeds, warmup, runs), { feeds, warmup: WARMUP, runs });
     },
   };
   return { runtime, version: browser.version(), close: async () => { await browser.close(); await demo.close(); } };

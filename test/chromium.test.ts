@@ -123,6 +123,14 @@ describe('browser demo in headless Chromium', { skip: noBrowser }, () => {
     const ms = await page.evaluate(() => (window as unknown as DemoWindow).heatlensDemo.timeRuns('saliency', 5));
     assert.ok(Number.isFinite(ms) && ms > 0, String(ms));
   });
+
+  test('timeGraph times any served graph in a session of its own, and names a graph it cannot fetch', async () => {
+    const input = { name: 'input', type: 'float32' as const, dims: [1, 3, 32, 32], data: new Array(3 * 32 * 32).fill(0.5) };
+    const times = await page.evaluate((feed) => (window as unknown as DemoWindow).heatlensDemo.timeGraph('/model/model.onnx', [feed], 2, 4), input);
+    assert.equal(times.length, 4);
+    assert.ok(times.every((ms) => Number.isFinite(ms) && ms > 0), String(times));
+    await assert.rejects(page.evaluate(() => (window as unknown as DemoWindow).heatlensDemo.timeGraph('/no-such.onnx', [], 0, 1)), /\/no-such\.onnx: HTTP 404/);
+  });
 });
 
 describe('browser demo server: bad input', () => {

@@ -16,6 +16,7 @@ import {
   type BrowserExplainedModel, type DisplayImage, type Preset, type RankedClass, TARGET_INPUT,
   compileExplainedModel, heatmapImages, singlePassMethodNames, tensorFromPixels, topK,
 } from '../../src/browser.js';
+import { timedRuns } from '../../src/bench/timedRuns.js';
 
 /** What the server says about the model it serves (server.ts writes it as /model/info.json). */
 interface ModelInfo {
@@ -43,8 +44,11 @@ export interface DemoResult {
 export interface HeatlensDemo {
   /** Resolves once the model and its description are fetched. */
   ready: Promise<void>;
-  /** The onnxruntime-web module the page runs (bench/web.ts times graphs with it in Chromium). */
-  ort: typeof ort;
+  /**
+   * Run times in ms of any ONNX graph fetched from `url` in a session of its own (created and released
+   * here, never timed), after `warmup` untimed runs: bench/web.ts times its graphs with it in Chromium.
+   */
+  timeGraph(url: string, feeds: PlainFeed[], warmup: number, runs: number): Promise<number[]>;
   methods: readonly string[];
   /** Explains RGBA pixels already at the model's width × height (a canvas's ImageData). */
   explainPixels(rgba: ArrayLike<number>, method: string): Promise<DemoResult>;
@@ -52,6 +56,14 @@ export interface HeatlensDemo {
   explainImage(url: string, method: string): Promise<DemoResult>;
   /** Median run time in ms over `runs` runs of the method's session on the last input. */
   timeRuns(method: string, runs: number): Promise<number>;
+}
+
+/** A graph input as plain data, to cross into the page from a script. */
+export interface PlainFeed {
+  name: string;
+  type: 'float32' | 'int64';
+  dims: number[];
+  data: number[];
 }
 
 declare global {
@@ -174,18 +186,28 @@ function timeRuns(method: string, runs: number): Promise<number> {
 
 async function timeSession(method: string, runs: number): Promise<number> {
   const { session } = await explainedSession(method);
-  if (!lastFeeds) throw new Error('explain an image first');
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await session.run(lastFeeds);
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
+  const feeds = lastFeeds;
+  if (!feeds) throw new Error('explain an image first');
+  const times = (await timedRuns(() => session.run(feeds), 0, runs)).sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
 }
 
-window.heatlensDemo = { ready, ort, methods: singlePassMethodNames, explainPixels, explainImage, timeRuns };
+function timeGraph(url: string, feeds: PlainFeed[], warmup: number, runs: number): Promise<number[]> {
+  return exclusively(async () => {
+    const model = new Uint8Array(await (await fetchOk(url)).arrayBuffer());
+    const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+    const input = Object.fromEntries(feeds.map((f) => [f.name, f.type === 'int64'
+      ? new ort.Tensor('int64', BigInt64Array.from(f.data, BigInt), f.dims)
+      : new ort.Tensor('float32', Float32Array.from(f.data), f.dims)]));
+    try {
+      return await timedRuns(() => session.run(input), warmup, runs);
+    } finally {
+      await session.release();
+    }
+  });
+}
+
+window.heatlensDemo = { ready, methods: singlePassMethodNames, explainPixels, explainImage, timeRuns, timeGraph };
 
 // ---- The page (index.html's elements) ----
 

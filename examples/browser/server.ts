@@ -25,6 +25,7 @@ import { HeatlensError } from '../../src/errors.js';
 import type { Preset } from '../../src/image/preset.js';
 import { findPresetForModel, loadPresetFile } from '../../src/image/presetFile.js';
 import { fileErrorReason } from '../../src/io/fileErrors.js';
+import { numel } from '../../src/ir/tensor.js';
 import { alignLabels, importModelFile, loadLabels, resolveModelPath } from '../../src/model/load.js';
 import { encodeModel } from '../../src/onnx/write.js';
 import { canonicalise } from '../../src/passes/canonicalise.js';
@@ -99,7 +100,7 @@ async function assets(options: DemoOptions): Promise<Map<string, Asset>> {
   const graph = canonicalise(imported);
   const preset = options.preset ?? findPresetForModel(modelPath);
   const labels = loadLabels(modelPath);
-  const classes = graph.values.get(graph.outputs[0])!.shape.slice(1).reduce((a, b) => a * b, 1);
+  const classes = numel(graph.values.get(graph.outputs[0])!.shape.slice(1));
   const info = { name: basename(dirname(modelPath)) + '/' + basename(modelPath), preset: preset ?? {}, labels: labels && alignLabels(labels, classes) };
 
   const bundle = await build({

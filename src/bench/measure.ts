@@ -18,6 +18,7 @@ import type { SmoothKind } from '../methods/smoothgrad.js';
 import { loadModel } from '../model/load.js';
 import { encodeModel } from '../onnx/write.js';
 import { createSession } from '../runtime/session.js';
+import { timedRuns } from './timedRuns.js';
 
 /** Integrated Gradients is timed with this many points (Gauss–Legendre), SmoothGrad with this many copies. */
 export const BENCH_IG_STEPS = 16;
@@ -101,12 +102,7 @@ export async function timeConfigs(req: TimingRequest): Promise<Timing[]> {
   for (let round = 0; round < req.rounds; round++) {
     for (const [k, p] of prepared.entries()) {
       const session = await createSession(p.bytes, { threads: req.threads });
-      for (let i = 0; i < req.warmup; i++) await session.run(p.feeds);
-      for (let i = 0; i < perRound; i++) {
-        const t0 = performance.now();
-        await session.run(p.feeds);
-        times[k].push(performance.now() - t0);
-      }
+      times[k].push(...await timedRuns(() => session.run(p.feeds), req.warmup, perRound));
       await session.release();
     }
   }
