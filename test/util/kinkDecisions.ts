@@ -16,6 +16,7 @@
  * values are from the float64 forward pass, and how far its attribution is from that decision-consistent
  * float64 one.
  */
+import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { TARGET_INPUT } from '../../src/compile/explain.js';
 import type { Graph } from '../../src/ir/graph.js';
@@ -87,4 +88,22 @@ export async function decisionConsistentCheck(
   const consistent = runGraph(cut, feeds, { outputs: ['attribution'] });
   const attribution = Float32Array.from(out.attribution.data as Float32Array);
   return { forwardError, attributionError: relativeMaxError(attribution, consistent.attribution.data), attribution };
+}
+
+/**
+ * The fallback of a float32-vs-float64 comparison that failed its bound (`beyond` says by how much):
+ * onnxruntime's forward values at the decisions within `tolerance` of float64's, its attribution within
+ * `tolerance` of the decision-consistent float64 one, and this run's attribution (the decisions also
+ * returned) within `tolerance` of `attribution`, the run that failed. Returns the summary line.
+ */
+export async function assertDecisionConsistent(
+  label: string, beyond: string, tolerance: number, attribution: ArrayLike<number>,
+  explained: Graph, inputName: string, input: Float32Array, dims: readonly number[], targets: readonly number[], deciding: readonly string[],
+): Promise<string> {
+  const check = await decisionConsistentCheck(explained, inputName, input, dims, targets, deciding);
+  const sameRun = relativeMaxError(check.attribution, attribution);
+  const summary = `${label}: ${beyond}; with onnxruntime's kink decisions: forward ${check.forwardError.toExponential(2)}, `
+    + `attribution ${check.attributionError.toExponential(2)}, run with the decisions returned vs without ${sameRun.toExponential(2)}`;
+  assert.ok(check.forwardError <= tolerance && check.attributionError <= tolerance && sameRun <= tolerance, summary);
+  return summary;
 }
