@@ -5,9 +5,10 @@
  * is on (ReLU's y > 0, ReLU6's 0 < y < 6), which element of a window is the first maximum. A value within
  * float32 rounding of a kink (|y| ≈ 1e-7 at a ReLU) can be decided either way by two correct float32
  * engines, and the backward pass then routes that element's gradient differently: an O(1) change at one
- * element that the layers below spread over the whole attribution (seen: resnet18's guided backprop,
- * 5.9e-4 relative, from one ReLU of its last block whose float64 value was 1.3e-6; onnxruntime's AVX-512
- * kernels decided it one way, its AVX2 kernels and PyTorch the other).
+ * element that the layers below spread over the whole attribution (seen on 2026-12-07: resnet18's guided
+ * backprop, 5.9e-4 relative, from one ReLU of its last block, 1.3e-6 in float64 and 0 in onnxruntime on
+ * an AVX-512 machine; PyTorch's float32 run kept it positive, and the test had passed on the AVX2-only
+ * machine before).
  *
  * decisionConsistentCheck separates that from a wrong graph: it runs the explained graph in onnxruntime
  * with its forward values at every decision also returned, and evaluates the same graph in float64 with
