@@ -170,6 +170,20 @@ describe('Conv adjoint forms', () => {
     const ops = backwardOps([1, 4, 8, 8], [8, 4, 3, 3], { strides: attr.ints([2, 2]), ...pad1 });
     assert.deepEqual(ops.filter((op) => op.startsWith('Conv')), ['ConvTranspose'], ops.join(' '));
   });
+  test('with a multiple of 16 channels, that ConvTranspose is followed by an identity depthwise 1×1 Conv (back into NCHWc)', () => {
+    const { g, forwardNodes } = withBackward([1, 16, 8, 8], (b, input) => conv({ strides: attr.ints([2, 2]), ...pad1 }, [32, 16, 3, 3])(b, input, new Random(1)));
+    const added = g.nodes.slice(forwardNodes);
+    const transposed = added.filter((n) => n.op === 'ConvTranspose');
+    assert.equal(transposed.length, 1, added.map((n) => n.op).join(' '));
+    const identity = added.filter((n) => n.op === 'Conv' && n.inputs[0] === transposed[0].outputs[0]);
+    assert.equal(identity.length, 1, 'one Conv reads the ConvTranspose');
+    assert.equal(getInt(identity[0], 'group', 1), 16);
+    assert.deepEqual(getInts(identity[0], 'kernel_shape', []), [1, 1]);
+    assert.equal(identity[0].inputs.length, 2, 'no bias');
+    const weight = g.initializers.get(identity[0].inputs[1])!;
+    assert.deepEqual(weight.dims, [16, 1, 1, 1]);
+    assert.ok(Array.from(weight.data as Float32Array).every((v) => v === 1), 'weight 1: the identity');
+  });
   test('odd sizes, many channels, groups and dilations keep the flipped-weight Conv', () => {
     for (const [x, w, attrs] of [
       [[1, 3, 7, 8], [16, 3, 3, 3], pad1],

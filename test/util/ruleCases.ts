@@ -43,6 +43,7 @@ export const backwardRuleCases: RuleCase[] = [
   { name: 'Conv depthwise 1-D stride 2, length 9', x: [1, 3, 9], build: conv({ group: attr.int(3), strides: attr.ints([2]), pads: attr.ints([1, 0]) }, [3, 1, 3]) },
   { name: 'Conv depthwise stride 2 no pad, remainder dropped (8 → 3)', x: [1, 2, 8, 8], build: conv({ group: attr.int(2), strides: attr.ints([2, 2]) }, [2, 1, 3, 3]) },
   { name: 'Conv stride 2 pad 1, even input (output_padding 1)', x: [1, 3, 8, 8], build: conv({ strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }, [4, 3, 3, 3]) },
+  { name: 'Conv stride 2 pad 1, 16 input channels (ConvTranspose + identity depthwise Conv back into NCHWc)', x: [1, 16, 6, 6], build: conv({ strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }, [4, 16, 3, 3]) },
   { name: 'Conv depthwise multiplier 2', x: [1, 2, 5, 5], build: conv({ group: attr.int(2), pads: attr.ints([1, 1, 1, 1]) }, [4, 1, 3, 3]) },
   { name: 'Conv 1×1', x: [1, 5, 4, 4], build: conv({}, [3, 5, 1, 1]) },
   // Few input channels, stride 1, even size: the polyphase adjoint (stride-2 Conv + interleaving ConvTranspose).
