@@ -138,8 +138,11 @@ an adjoint convolution per convolution, with the same multiply-accumulates; what
   ResNet-18's 7×7/2 stem adjoint in 0.71× the time, but whole saliency graphs in A/B runs took
   0.990–0.993× the time on ResNet-18 and 1.021× on MobileNet v1 0.25: too little to carry a second form);
 - stride-2 convolutions: a dense one's adjoint is a ConvTranspose (tested against a polyphase
-  decomposition and zero insertion + Conv: ConvTranspose was the fastest on onnxruntime's CPU); a
-  depthwise one's is zero insertion (a 1×1 ConvTranspose) + a flipped depthwise Conv in NCHWc, since
+  decomposition and zero insertion + Conv: ConvTranspose was the fastest on onnxruntime's CPU), which
+  runs in plain NCHW; with a multiple of 16 channels an identity depthwise 1×1 Conv after it brings the
+  gradient back into NCHWc, so a ResNet's residual gradient path no longer stays in NCHW with a layout
+  reorder at every mask and adjoint (saliency 0.94× the time on resnet20, 0.99× on ResNet-18, in A/B
+  runs); a depthwise one's is zero insertion (a 1×1 ConvTranspose) + a flipped depthwise Conv in NCHWc, since
   onnxruntime runs a grouped ConvTranspose one channel at a time in plain NCHW (MobileNet v1 0.25's
   saliency took 0.83× the time of the ConvTranspose form in one A/B run, same values);
 - max pooling: windows that tile the input (2×2/2 in the built-in model and darknet-tiny) route to
@@ -154,7 +157,8 @@ Static Grad-CAM runs no backward pass. What it adds to inference is a handful of
 top-1 ArgMax and the target selection, the class row's Gather and a 1×1 Conv of the layer with it (where
 the pooled map is the logits, as in darknet-tiny, a Gather of the class channel instead: 1.045× → 1.024×
 in one A/B run), a layout reorder of the layer, and two MatMuls for the bilinear upsampling. Each takes
-a few µs, which is several percent of MobileNet v1 0.25's sub-millisecond inference.
+a few µs, which is several percent of an inference of about a millisecond or less (the CIFAR
+models, MobileNet v1 0.25).
 
 Integrated Gradients is timed with ${BENCH_IG_STEPS} Gauss–Legendre points in one batch, SmoothGrad
 (\`saliency+smoothgrad\`) with ${BENCH_NOISE_SAMPLES} noisy copies; both are whole explanations of one image.
