@@ -142,9 +142,9 @@ an adjoint convolution per convolution, with the same multiply-accumulates; what
   runs in plain NCHW; with a multiple of 16 channels an identity depthwise 1×1 Conv after it brings the
   gradient back into NCHWc, so a ResNet's residual gradient path no longer stays in NCHW with a layout
   reorder at every mask and adjoint (saliency 0.94× the time on resnet20, 0.99× on ResNet-18, in A/B
-  runs); a depthwise one's is zero insertion (a 1×1 ConvTranspose) + a flipped depthwise Conv in NCHWc, since
-  onnxruntime runs a grouped ConvTranspose one channel at a time in plain NCHW (MobileNet v1 0.25's
-  saliency took 0.83× the time of the ConvTranspose form in one A/B run, same values);
+  runs); a depthwise one's is zero insertion (a 1×1 ConvTranspose) + a flipped depthwise Conv in
+  NCHWc, since onnxruntime runs a grouped ConvTranspose one channel at a time in plain NCHW (MobileNet
+  v1 0.25's saliency took 0.83× the time of the ConvTranspose form in one A/B run, same values);
 - max pooling: windows that tile the input (2×2/2 in the built-in model and darknet-tiny) route to
   their first maximum with about eight NCHWc passes (nearest upsampling, fused 1×1 Convs, a MaxPool of
   per-place weights that breaks ties; src/grad/rules/maxPool.ts), which replaced the recomputed MaxPool

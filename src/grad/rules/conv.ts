@@ -32,7 +32,8 @@
  * with it the Adds fuse into the adjoint convolutions as their sum and the reorders drop to one pair
  * per ConvTranspose. Saliency graphs in one-process A/B runs (medians of paired runs): resnet20 0.94×
  * the time (0.975× with spinning threads), torchvision resnet50 0.97×, resnet18 0.99×, inception_v3
- * 1.00×; same values.
+ * 1.00×; same values. A runtime without a blocked layout (onnxruntime-web's WebAssembly) pays one
+ * extra element-wise pass per such Conv for it.
  */
 import type { GraphBuilder } from '../../ir/builder.js';
 import { attr, getInt, getInts } from '../../ir/graph.js';
