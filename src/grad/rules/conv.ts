@@ -32,8 +32,9 @@
  * with it the Adds fuse into the adjoint convolutions as their sum and the reorders drop to one pair
  * per ConvTranspose. Saliency graphs in one-process A/B runs (medians of paired runs): resnet20 0.94×
  * the time (0.975× with spinning threads), torchvision resnet50 0.97×, resnet18 0.99×, inception_v3
- * 1.00×; same values. A runtime without a blocked layout (onnxruntime-web's WebAssembly) pays one
- * extra element-wise pass per such Conv for it.
+ * 1.00×; same values. onnxruntime-web's WebAssembly backend has no blocked layout, so there the Conv
+ * is one more element-wise pass; its saliency graphs measured 0.97× (resnet20) and 1.00× (resnet18)
+ * the time in the same kind of A/B runs, one thread: no cost seen.
  */
 import type { GraphBuilder } from '../../ir/builder.js';
 import { attr, getInt, getInts } from '../../ir/graph.js';
