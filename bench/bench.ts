@@ -149,8 +149,10 @@ an adjoint convolution per convolution, with the same multiply-accumulates; what
   their first maximum with about eight NCHWc passes (nearest upsampling, fused 1×1 Convs, a MaxPool of
   per-place weights that breaks ties; src/grad/rules/maxPool.ts), which replaced the recomputed MaxPool
   with Indices + MaxUnpool and the two layout reorders around them (saliency 0.90× the time on the
-  built-in model, 0.94× on darknet-tiny, in one A/B run); overlapping windows (ResNet-18's 3×3/2)
-  still recompute the pool with Indices and scatter, in plain NCHW and with scalar kernels.
+  built-in model, 0.94× on darknet-tiny, in one A/B run; keeping the Indices form for darknet-tiny's
+  first pool alone, at 224×224×16 where the phase form's passes and upsamplings cost most, took 1.06×);
+  overlapping windows (ResNet-18's 3×3/2) still recompute the pool with Indices and scatter, in plain
+  NCHW and with scalar kernels: about 9% of ResNet-18's saliency kernel time in a profile.
 The deconvnet row is therefore the floor of this design on each model.
 
 Static Grad-CAM runs no backward pass. What it adds to inference is a handful of small kernels: the
