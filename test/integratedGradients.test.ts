@@ -14,8 +14,9 @@ import { attr, type Graph } from '../src/ir/graph.js';
 import { makeTensor } from '../src/ir/tensor.js';
 import { makeBaseline } from '../src/methods/integration/baselines.js';
 import { allocateSteps, largestRemainder, nonUniformQuadrature } from '../src/methods/integration/nonUniform.js';
-import { type UniformScheme, uniformQuadrature } from '../src/methods/integration/quadrature.js';
-import { integratedGradients, runIntegratedGradients } from '../src/methods/integratedGradients.js';
+import { type Quadrature, type UniformScheme, uniformQuadrature } from '../src/methods/integration/quadrature.js';
+import { REFINEMENTS } from '../src/methods/integration/refine.js';
+import { chunkSize, integratedGradients, runIntegratedGradients } from '../src/methods/integratedGradients.js';
 import { graphMethodByName } from '../src/methods/index.js';
 import { smoothed } from '../src/methods/smoothgrad.js';
 import type { DriverContext } from '../src/methods/types.js';
@@ -132,6 +133,11 @@ describe('Integrated Gradients', () => {
     const chunked = await runIntegratedGradients(contextFor(cnn, x, dims, { steps: 10, scheme: 'gausslegendre', maxBatch: 3 }));
     assert.ok(relativeMaxError(chunked.attribution, whole.attribution) < 1e-5);
     assert.equal(chunked.gradientEvaluations, 12, 'four chunks of three, the last padded');
+    // Equal chunks: 10 points under --max-batch 8 run as 2 × 5 (not 8 + 8 with 6 padding points).
+    const balanced = await runIntegratedGradients(contextFor(cnn, x, dims, { steps: 10, scheme: 'gausslegendre', maxBatch: 8 }));
+    assert.ok(relativeMaxError(balanced.attribution, whole.attribution) < 1e-5);
+    assert.equal(balanced.gradientEvaluations, 10);
+    assert.deepEqual([[96, 64], [10, 3], [7, 64], [65, 64], [1, 1]].map(([n, b]) => chunkSize(n, b)), [48, 3, 7, 33, 1]);
   });
   test('more steps converge; --target-delta adds steps until it is met', async () => {
     const dims = [1, 3, 8, 8];
@@ -148,12 +154,55 @@ describe('Integrated Gradients', () => {
     assert.ok(adaptive.history.slice(0, -1).every((h) => h.relativeDelta > 0.01), 'it stops at the first run that meets the target');
     // A target out of reach within --max-steps: the last run is the one at --max-steps, reported as not reached.
     const capped = await runIntegratedGradients(contextFor(cnn, x, dims, { steps: 2, scheme: 'left', maxBatch: 64, targetDelta: 1e-9, maxSteps: 10 }));
-    assert.deepEqual(capped.history.map((h) => h.steps), [2, 3, 5, 8, 10]);
+    assert.deepEqual(capped.history.map((h) => h.steps), [2, 4, 8, 10], 'left doubles (nested); the last round is a fresh run at --max-steps');
     assert.equal(capped.steps, 10);
     assert.equal(capped.targetReached, false);
     assert.ok(capped.relativeDelta > 1e-9);
     const plain = await runIntegratedGradients(contextFor(cnn, x, dims, { steps: 2, scheme: 'left', maxBatch: 64 }));
     assert.equal(plain.targetReached, undefined, 'no target, no verdict');
+  });
+  test('--target-delta rounds reuse the points so far: the same attribution as a fresh run, only new points evaluated', async () => {
+    const dims = [1, 3, 8, 8];
+    const x = Float32Array.from(new Random(8).normals(192));
+    const rounds: Record<string, number[]> = { left: [2, 4, 8], right: [2, 4, 8], trapezoid: [2, 3, 5, 9], middle: [2, 6, 18], gausslegendre: [2, 3, 5, 8] };
+    for (const [scheme, expected] of Object.entries(rounds)) {
+      const last = expected[expected.length - 1];
+      const adaptive = await runIntegratedGradients(contextFor(cnn, x, dims, { steps: 2, scheme, maxBatch: 64, targetDelta: 1e-9, maxSteps: last }));
+      assert.deepEqual(adaptive.history.map((h) => h.steps), expected, scheme);
+      const fresh = await runIntegratedGradients(contextFor(cnn, x, dims, { steps: last, scheme, maxBatch: 64 }));
+      assert.ok(relativeMaxError(adaptive.attribution, fresh.attribution) < 1e-5, `${scheme}: adaptive at ${last} steps vs a fresh run`);
+      assert.ok(Math.abs(adaptive.relativeDelta - fresh.relativeDelta) < 1e-5, `${scheme}: δ ${adaptive.relativeDelta} vs ${fresh.relativeDelta}`);
+      // Nested rounds evaluate each point once; Gauss–Legendre starts afresh every round.
+      const evaluations = scheme === 'gausslegendre' ? expected.reduce((a, c) => a + c, 0) : last;
+      assert.equal(adaptive.gradientEvaluations, evaluations, `${scheme}: gradient evaluations`);
+    }
+  });
+  test('nested refinement: the finer rule is the scheme\'s own rule at the new step count', () => {
+    const sorted = (q: Quadrature) => [...q.alphas].map((a, k) => [a, q.weights[k]]).sort((p, r) => p[0] - r[0]);
+    for (const scheme of ['left', 'right', 'trapezoid', 'middle'] as const) {
+      for (const m of [2, 3, 7]) {
+        const refinement = REFINEMENTS[scheme]!(uniformQuadrature(scheme, m));
+        const current = uniformQuadrature(scheme, m);
+        const union = { alphas: Float64Array.from([...current.alphas, ...refinement.added.alphas]), weights: Float64Array.from([...current.weights.map((w) => w * refinement.keep), ...refinement.added.weights]) };
+        const expected = sorted(uniformQuadrature(scheme, refinement.steps));
+        const got = sorted(union);
+        assert.equal(got.length, expected.length, `${scheme} ${m}`);
+        got.forEach(([a, w], i) => {
+          assert.ok(Math.abs(a - expected[i][0]) < 1e-12 && Math.abs(w - expected[i][1]) < 1e-12, `${scheme} ${m} → ${refinement.steps}: point ${i}`);
+        });
+      }
+    }
+    // The non-uniform rule: every point stays the midpoint of its own third, weights still sum to 1.
+    const q = nonUniformQuadrature([0, 0.1, 0.2, 5, 5.1], 6);
+    const { steps, keep, added } = REFINEMENTS.nonuniform!(q);
+    assert.equal(steps, 18);
+    assert.equal(keep, 1 / 3);
+    const total = q.weights.reduce((a, w) => a + keep * w, 0) + added.weights.reduce((a, w) => a + w, 0);
+    assert.ok(Math.abs(total - 1) < 1e-12);
+    for (let k = 0; k < q.alphas.length; k++) {
+      assert.ok(Math.abs(added.alphas[2 * k] - (q.alphas[k] - q.weights[k] / 3)) < 1e-15);
+      assert.ok(Math.abs(added.alphas[2 * k + 1] - (q.alphas[k] + q.weights[k] / 3)) < 1e-15);
+    }
   });
   test('the standalone graph (points baked in) equals the driver', async () => {
     const x = Float32Array.from(new Random(9).normals(192));

@@ -165,10 +165,12 @@ export function explainCommand(): Command {
 function describeDetails(d: Record<string, unknown>): string {
   if (typeof d.relativeDelta === 'number') {
     const pilot = d.scheme === 'nonuniform' ? `, pilot ${d.forwardEvaluations} forward passes (${Number(d.pilotMs).toFixed(1)} ms)` : '';
+    const rounds = Array.isArray(d.history) && d.history.length > 1
+      ? `; ${d.history.length} rounds (${d.history.map((h: { steps: number }) => h.steps).join(' → ')} steps), ${d.gradientEvaluations} gradient evaluations in all` : '';
     const target = typeof d.targetDelta !== 'number' ? ''
       : d.targetReached ? `; target ≤ ${percent(d.targetDelta)} reached`
       : `; target ≤ ${percent(d.targetDelta)} NOT reached within --max-steps ${d.maxSteps}`;
-    return `IG ${d.scheme}: ${d.steps} steps, δ = ${Number(d.delta).toPrecision(3)} (${percent(d.relativeDelta)} of |y(x) − y(x′)| = ${Math.abs(Number(d.scoreInput) - Number(d.scoreBaseline)).toPrecision(4)})${pilot}${target}`;
+    return `IG ${d.scheme}: ${d.steps} steps, δ = ${Number(d.delta).toPrecision(3)} (${percent(d.relativeDelta)} of |y(x) − y(x′)| = ${Math.abs(Number(d.scoreInput) - Number(d.scoreBaseline)).toPrecision(4)})${pilot}${rounds}${target}`;
   }
   if (typeof d.samples === 'number') return `${d.smoothing}: ${d.samples} noisy copies, σ = ${Number(d.sigma).toPrecision(3)}, seed ${d.seed}`;
   return JSON.stringify(d);

@@ -2,12 +2,13 @@
  * Integrated Gradients (Sundararajan et al. 2017):
  *   IG(x) = (x − x') ⊙ ∫₀¹ ∂y_c/∂x(x' + α(x − x')) dα ≈ (x − x') ⊙ Σ_k Δ_k·g_k.
  * The interpolation points run as one batch inside one compiled graph (inputs: the image, the baseline,
- * α [m] and Δ [m]; the points x' + α_k(x − x') and the weighted sum are built in-graph), in chunks of at
- * most --max-batch points so memory stays bounded; the last chunk is padded with Δ = 0 points so one
- * graph serves every chunk. Completeness gives the convergence error
+ * α [m] and Δ [m]; the points x' + α_k(x − x') and the weighted sum are built in-graph), in equal chunks
+ * of at most --max-batch points so memory stays bounded; the last chunk is padded with Δ = 0 points so
+ * one graph serves every chunk. Completeness gives the convergence error
  *   δ = |Σ IG − (y(x) − y(x'))|, reported absolute and relative to |y(x) − y(x')|.
  * Schemes: Captum's uniform ones (quadrature.ts) and the non-uniform one (nonUniform.ts), which spends
- * a forward-only pilot of N+1 points to place the steps where the score changes.
+ * a forward-only pilot of N+1 points to place the steps where the score changes. --target-delta adds
+ * rounds that reuse the points already evaluated where the scheme's rules nest (integration/refine.ts).
  */
 import type * as ort from 'onnxruntime-node';
 import { HeatlensError } from '../errors.js';
@@ -21,6 +22,7 @@ import { gradient } from './gradient.js';
 import { makeBaseline } from './integration/baselines.js';
 import { nonUniformQuadrature } from './integration/nonUniform.js';
 import { type Quadrature, type UniformScheme, UNIFORM_SCHEMES, uniformQuadrature } from './integration/quadrature.js';
+import { REFINEMENTS, type Refinement } from './integration/refine.js';
 import type { DrivenMethod, DrivenOptions, DriverContext } from './types.js';
 
 export const IG_SCHEMES = [...UNIFORM_SCHEMES, 'nonuniform'] as const;
@@ -55,8 +57,18 @@ export function integratedGradientsPrelude(m: number, inputShape: readonly numbe
 }
 
 /**
+ * The chunk size for n points under maxBatch: the fewest chunks, ⌈n / maxBatch⌉, of equal size, so
+ * fewer than one point per chunk is padding (96 points under --max-batch 64 run as 2 × 48, where
+ * chunks of 64 would evaluate 32 padding points).
+ */
+export function chunkSize(n: number, maxBatch: number): number {
+  return Math.ceil(n / Math.ceil(n / maxBatch));
+}
+
+/**
  * Sessions for the gradient batch (per chunk size) and the forward-only path batches, compiled once
- * each and reusable across images of the same model; counters and timers accumulate until reset().
+ * each and reusable across images of the same model; counters and timers accumulate until reset()
+ * (compileMs: compiling and opening sessions; pilotMs and gradientMs: running them).
  * The sessions take turns, so their threads do not spin-wait (SessionOptions.spinning): with spinning,
  * a 17-point pilot and a 12-point gradient batch of resnet20 alternating in one process took 15.1 and
  * 26.1 ms per run on this 2-core machine, without it 7.7 and 16.2 ms.
@@ -67,6 +79,7 @@ export class IgEngine {
   forwardEvaluations = 0;
   pilotMs = 0;
   gradientMs = 0;
+  compileMs = 0;
 
   constructor(private readonly ctx: Pick<DriverContext, 'model' | 'dims' | 'threads'>) {}
 
@@ -75,11 +88,12 @@ export class IgEngine {
     this.forwardEvaluations = 0;
     this.pilotMs = 0;
     this.gradientMs = 0;
+    this.compileMs = 0;
   }
 
   /** Compiles and opens the sessions `steps`-point runs need, so later timings exclude start-up. */
   async prepare(steps: number, maxBatch: number, pilotPoints: number): Promise<void> {
-    await this.session('gradient', Math.min(steps, maxBatch));
+    await this.session('gradient', chunkSize(steps, maxBatch));
     await this.session('forward', pilotPoints);
   }
 
@@ -88,10 +102,13 @@ export class IgEngine {
     let entry = this.sessions.get(key);
     if (!entry) {
       entry = (async () => {
+        const t0 = performance.now();
         const model = this.ctx.model(m);
         const prelude = integratedGradientsPrelude(m, this.ctx.dims);
         const compiled = kind === 'gradient' ? compileExplained(model, { method: gradient, prelude }) : compileForwardPath(model, prelude);
-        return { session: await createSession(encodeModel(compiled.graph), { threads: this.ctx.threads, spinning: false }), input: compiled.input };
+        const session = await createSession(encodeModel(compiled.graph), { threads: this.ctx.threads, spinning: false });
+        this.compileMs += performance.now() - t0;
+        return { session, input: compiled.input };
       })();
       this.sessions.set(key, entry);
     }
@@ -111,8 +128,8 @@ export class IgEngine {
   /** Logits at the given α (forward only, one batch): one row per point. */
   async pathLogits(x: Float32Array, baseline: Float32Array, alphas: ArrayLike<number>): Promise<Float32Array[]> {
     const ortModule = await import('onnxruntime-node');
-    const t0 = performance.now();
     const { session, input } = await this.session('forward', alphas.length);
+    const t0 = performance.now();
     const out = await session.run(this.feeds(input, x, baseline, alphas, new Float32Array(alphas.length), ortModule));
     this.forwardEvaluations += alphas.length;
     this.pilotMs += performance.now() - t0;
@@ -121,13 +138,13 @@ export class IgEngine {
     return Array.from({ length: alphas.length }, (_, k) => logits.subarray(k * classes, (k + 1) * classes));
   }
 
-  /** Σ_k Δ_k g_k ⊙ (x − x') over all points, in chunks of at most maxBatch (padded with Δ = 0). */
+  /** Σ_k Δ_k g_k ⊙ (x − x') over all points, in equal chunks of at most maxBatch (the last padded with Δ = 0). */
   async integrate(x: Float32Array, baseline: Float32Array, q: Quadrature, target: number, maxBatch: number): Promise<{ attribution: Float32Array; pathScores: Float64Array }> {
     const ortModule = await import('onnxruntime-node');
-    const t0 = performance.now();
     const n = q.alphas.length;
-    const chunk = Math.min(n, maxBatch);
+    const chunk = chunkSize(n, maxBatch);
     const { session, input } = await this.session('gradient', chunk);
+    const t0 = performance.now();
     const total = new Float32Array(x.length);
     const pathScores = new Float64Array(n);
     for (let start = 0; start < n; start += chunk) {
@@ -157,6 +174,15 @@ export class IgEngine {
   }
 }
 
+/** The finer rule: the current points with their weights scaled by `keep`, then the added ones. */
+function union(current: Quadrature, refinement: Refinement): Quadrature {
+  const { keep, added } = refinement;
+  return {
+    alphas: Float64Array.from([...current.alphas, ...added.alphas]),
+    weights: Float64Array.from([...current.weights.map((w) => keep * w), ...added.weights]),
+  };
+}
+
 function sum(values: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < values.length; i++) s += values[i];
@@ -178,8 +204,10 @@ function checkSteps(options: DrivenOptions): number {
 }
 
 /**
- * Runs IG for one image, adding steps (×1.5, rounded up) while --target-delta asks for a smaller
- * relative δ, up to --max-steps.
+ * Runs IG for one image. With --target-delta, while the relative δ is above it, rounds add steps up to
+ * --max-steps: by nested refinement where the scheme has one (refine.ts: left/right ×2, trapezoid
+ * 2m − 1, middle and non-uniform ×3), which evaluates only the new points and rescales the sum so far;
+ * otherwise (Gauss–Legendre, or the last round up to --max-steps) by a fresh run at ×1.5, rounded up.
  */
 export async function runIntegratedGradients(ctx: DriverContext, shared?: IgEngine) {
   const options = ctx.options;
@@ -209,9 +237,10 @@ export async function runIntegratedGradients(ctx: DriverContext, shared?: IgEngi
     const scoreInput = pilotScores[pilotScores.length - 1];
     const change = scoreInput - scoreBaseline;
     const history: { steps: number; relativeDelta: number }[] = [];
+    const rule = (m: number) => (scheme === 'nonuniform' ? nonUniformQuadrature(pilotScores, m) : uniformQuadrature(scheme as UniformScheme, m));
+    let q = rule(steps);
+    let { attribution } = await engine.integrate(ctx.input, baseline, q, target, maxBatch);
     for (;;) {
-      const q = scheme === 'nonuniform' ? nonUniformQuadrature(pilotScores, steps) : uniformQuadrature(scheme as UniformScheme, steps);
-      const { attribution } = await engine.integrate(ctx.input, baseline, q, target, maxBatch);
       const delta = Math.abs(sum(attribution) - change);
       const relativeDelta = delta / Math.max(Math.abs(change), 1e-12);
       history.push({ steps, relativeDelta });
@@ -223,10 +252,20 @@ export async function runIntegratedGradients(ctx: DriverContext, shared?: IgEngi
           // With --target-delta: the target and whether this run (the last, at most --max-steps) met it.
           ...(targetDelta === undefined ? {} : { targetDelta, targetReached: reached, maxSteps }),
           gradientEvaluations: engine.gradientEvaluations, forwardEvaluations: engine.forwardEvaluations,
-          pilotMs: engine.pilotMs, gradientMs: engine.gradientMs,
+          pilotMs: engine.pilotMs, gradientMs: engine.gradientMs, compileMs: engine.compileMs,
         };
       }
-      steps = Math.min(maxSteps, Math.ceil(steps * 1.5));
+      const refinement = REFINEMENTS[scheme]?.(q);
+      if (refinement && refinement.steps <= maxSteps) {
+        const { attribution: added } = await engine.integrate(ctx.input, baseline, refinement.added, target, maxBatch);
+        for (let i = 0; i < attribution.length; i++) attribution[i] = refinement.keep * attribution[i] + added[i];
+        q = union(q, refinement);
+        steps = refinement.steps;
+      } else {
+        steps = refinement ? maxSteps : Math.min(maxSteps, Math.ceil(steps * 1.5));
+        q = rule(steps);
+        ({ attribution } = await engine.integrate(ctx.input, baseline, q, target, maxBatch));
+      }
     }
   } finally {
     if (!shared) await engine.release();
