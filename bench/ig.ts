@@ -3,7 +3,9 @@
  * scheme needs to reach a relative completeness error δ ≤ 5% and ≤ 1%, uniform (Captum's left, right,
  * middle, trapezoid, Gauss–Legendre) against the non-uniform scheme (forward-only pilot of N+1 points,
  * N = 16 and 8), over CIFAR-10 test images (resnet20) and the sample photos (darknet-tiny, mobilenet).
- * Writes docs/integrated-gradients.md (the hand-written "Notes" section of an existing file is kept).
+ * It also times the adaptive mode (--target-delta, from 4 steps) per scheme: final steps, rounds, gradient
+ * evaluations and wall time. Writes docs/integrated-gradients.md (the hand-written "Notes" section of an
+ * existing file is kept).
  *
  * How δ is found cheaply: Σ_i IG_i = Σ_k Δ_k f(α_k) with f(α) = ∇y_c(x' + α(x − x'))·(x − x'), so the
  * error of any quadrature follows from the scalar f at its points. A per-point graph (the same forward
@@ -16,7 +18,8 @@
  * Flags: --images N (CIFAR images, default 200), --photos N (photos per 224 model, default all 5),
  * --quick (10 images, 1 photo, written to tmp/), --models resnet20,darknet,mobilenet, --variants N
  * (CIFAR images for the allocation variants, default 100; --variant-photos N for the 224 models,
- * default 5), --black N (CIFAR images with the black baseline, δ only, default 100), --cap M (ladder cap),
+ * default 5), --black N (CIFAR images with the black baseline, δ only, default 100), --adaptive N (CIFAR
+ * images for the adaptive-mode runs, default 50; the 224 models use their photos), --cap M (ladder cap),
  * --out FILE.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -31,7 +34,7 @@ import type { Preset } from '../src/image/preset.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
 import { attr, type Graph } from '../src/ir/graph.js';
 import { gradient } from '../src/methods/gradient.js';
-import { IgEngine, integratedGradientsPrelude, runIntegratedGradients, type IgScheme } from '../src/methods/integratedGradients.js';
+import { chunkSize, IgEngine, integratedGradientsPrelude, runIntegratedGradients, type IgScheme } from '../src/methods/integratedGradients.js';
 import { makeBaseline } from '../src/methods/integration/baselines.js';
 import { largestRemainder, nonUniformQuadrature } from '../src/methods/integration/nonUniform.js';
 import { gaussLegendre, type Quadrature, uniformQuadrature, type UniformScheme } from '../src/methods/integration/quadrature.js';
@@ -72,6 +75,7 @@ function parseArgs(argv: string[]) {
     variants: num('--variants', quick ? 10 : 100),
     variantPhotos: num('--variant-photos', quick ? 1 : 5),
     black: num('--black', quick ? 5 : 100),
+    adaptive: num('--adaptive', quick ? 5 : 50),
     ladder: FULL_LADDER.filter((m) => m <= cap),
     models: (get('--models') ?? 'resnet20,darknet,mobilenet').split(','),
     out: get('--out') ?? join(root, quick ? 'tmp/integrated-gradients.quick.md' : 'docs/integrated-gradients.md'),
@@ -480,7 +484,7 @@ async function runImage(
 
 /** Opens and warms up every session the timed runs will use, so the timings are steady-state. */
 async function warmUp(engine: IgEngine, model: BenchModel, modelAt: (b: number) => Graph, x: Float32Array, ladder: readonly number[]): Promise<void> {
-  const sizes = [...new Set(ladder.map((m) => Math.min(m, model.maxBatch)))];
+  const sizes = [...new Set(ladder.map((m) => chunkSize(m, model.maxBatch)))];
   for (const pilot of [2, 9, 17, 33]) await engine.prepare(sizes[0], model.maxBatch, pilot);
   for (const m of sizes) {
     await engine.prepare(m, model.maxBatch, 17);
@@ -493,6 +497,75 @@ async function warmUp(engine: IgEngine, model: BenchModel, modelAt: (b: number) 
       }
     }
   }
+}
+
+// ───────────────────────────── adaptive mode ─────────────────────────────
+
+/** Schemes timed in the adaptive mode: --steps ADAPTIVE_START --target-delta δ --max-steps (ladder cap). */
+const ADAPTIVE: { name: string; ig: IgScheme; pilot?: number }[] = [
+  { name: 'left', ig: 'left' }, { name: 'middle', ig: 'middle' }, { name: 'trapezoid', ig: 'trapezoid' },
+  { name: 'gausslegendre', ig: 'gausslegendre' }, { name: 'nonuniform N=16', ig: 'nonuniform', pilot: 16 },
+];
+const ADAPTIVE_START = 4;
+
+interface AdaptiveRun {
+  reached: boolean;
+  steps: number;
+  rounds: number;
+  gradientEvaluations: number;
+  wallMs: number;
+}
+
+/**
+ * One image's adaptive runs: each configuration runs twice through runIntegratedGradients and the
+ * second run is kept, so its sessions (one per chunk size its rounds use) are open and warm; the wall
+ * time is the engine's pilotMs + gradientMs (session creation is counted apart, in compileMs).
+ */
+async function adaptiveRuns(report: ModelReport, sample: Sample, engine: IgEngine, modelAt: (b: number) => Graph, ladder: readonly number[]): Promise<void> {
+  const { model } = report;
+  for (const s of ADAPTIVE) {
+    for (const t of THRESHOLDS) {
+      const options = { steps: ADAPTIVE_START, scheme: s.ig, maxBatch: model.maxBatch, pilotSteps: s.pilot ?? 16, baseline: 'zero', targetDelta: t, maxSteps: cap(ladder) };
+      const context = { model: modelAt, input: sample.tensor, dims: model.dims, target: -1, preset: model.preset, threads: THREADS, options };
+      await runIntegratedGradients(context, engine);
+      const run = await runIntegratedGradients(context, engine);
+      const perScheme = report.adaptive.get(s.name) ?? new Map<Threshold, AdaptiveRun[]>();
+      report.adaptive.set(s.name, perScheme);
+      const runs = perScheme.get(t) ?? [];
+      perScheme.set(t, runs);
+      runs.push({
+        reached: run.targetReached === true, steps: run.steps, rounds: run.history.length,
+        gradientEvaluations: run.gradientEvaluations, wallMs: run.pilotMs + run.gradientMs,
+      });
+    }
+  }
+}
+
+function adaptiveSection(reports: ModelReport[], ladder: readonly number[]): string {
+  const out: string[] = [];
+  for (const r of reports.filter((x) => x.adaptive.size)) {
+    const rows: (string | number)[][] = [];
+    for (const t of THRESHOLDS) {
+      for (const s of ADAPTIVE) {
+        const runs = r.adaptive.get(s.name)?.get(t) ?? [];
+        if (!runs.length) continue;
+        // Unreached runs count as infinite in the medians of steps and wall time (as in the tables above).
+        const steps = runs.map((x) => (x.reached ? x.steps : Infinity));
+        const walls = runs.map((x) => (x.reached ? x.wallMs : Infinity));
+        const perStep = runs.map((x) => x.gradientEvaluations / x.steps);
+        rows.push([
+          `≤ ${pct(t)}`, s.name, `${runs.filter((x) => x.reached).length}/${runs.length}`, showSteps(median(steps), ladder),
+          median(runs.map((x) => x.rounds)), median(runs.map((x) => x.gradientEvaluations)),
+          `${median(perStep).toFixed(2)} (${Math.min(...perStep).toFixed(2)}–${Math.max(...perStep).toFixed(2)})`,
+          showMs(median(walls)), `${showMs(percentile(walls, 0.25))} / ${showMs(percentile(walls, 0.75))}`,
+        ]);
+      }
+    }
+    out.push(`### ${r.model.name}, ${r.adaptive.get(ADAPTIVE[0].name)!.get(THRESHOLDS[0])!.length} images\n\n${formatTable(
+      ['target δ', 'scheme', 'reached', 'median final steps', 'median rounds', 'median gradient evaluations', 'evaluations ÷ final steps (min–max)', 'median wall ms', 'wall p25 / p75'], rows,
+    )}\n`);
+  }
+  return out.join('\n');
 }
 
 // ───────────────────────────── statistics ─────────────────────────────
@@ -592,9 +665,13 @@ interface ModelReport {
   gradientMsByM: Map<number, number[]>;
   forwardMsByPoints: Map<number, number[]>;
   evaluations: number;
+  /** Adaptive-mode runs (--target-delta) per scheme name and threshold. */
+  adaptive: Map<string, Map<Threshold, AdaptiveRun[]>>;
 }
 
-async function benchModel(model: BenchModel, args: Args, count: number, variantCount: number, baselineSpec: string, progressLabel: string): Promise<ModelReport> {
+async function benchModel(
+  model: BenchModel, args: Args, count: number, variantCount: number, adaptiveCount: number, baselineSpec: string, progressLabel: string,
+): Promise<ModelReport> {
   const t0 = performance.now();
   const graphs = new Map<number, Graph>();
   const modelAt = (b: number) => {
@@ -606,7 +683,7 @@ async function benchModel(model: BenchModel, args: Args, count: number, variantC
   const points = new PointEvaluator(modelAt, model.dims, model.maxBatch);
   const report: ModelReport = {
     model, baselineSpec, images: [], variantImages: [], seconds: 0, engineCheck: { maxDiff: 0, runs: 0 },
-    gradientMsByM: new Map(), forwardMsByPoints: new Map(), evaluations: 0,
+    gradientMsByM: new Map(), forwardMsByPoints: new Map(), evaluations: 0, adaptive: new Map(),
   };
   try {
     const timed = baselineSpec === 'zero';
@@ -620,6 +697,7 @@ async function benchModel(model: BenchModel, args: Args, count: number, variantC
       if (outcome.label !== undefined && outcome.label === outcome.target) correct++;
       report.images.push(outcome);
       if (withVariants) report.variantImages.push(outcome);
+      if (timed && i < adaptiveCount) await adaptiveRuns(report, sample, engine, modelAt, args.ladder);
       for (const s of STANDARD) {
         const o = outcome.schemes.get(s.name)!;
         for (const t of THRESHOLDS) {
@@ -750,10 +828,10 @@ async function main(): Promise<void> {
     const count = cifar ? args.images : args.photos;
     const variants = cifar ? args.variants : args.variantPhotos;
     process.stderr.write(`== ${model.name}: ${count} images, zero baseline, ladder up to ${cap(args.ladder)}\n`);
-    reports.push(await benchModel(model, args, count, Math.min(variants, count), 'zero', model.key));
+    reports.push(await benchModel(model, args, count, Math.min(variants, count), Math.min(cifar ? args.adaptive : args.photos, count), 'zero', model.key));
     if (cifar && args.black) {
       process.stderr.write(`== ${model.name}: ${args.black} images, black baseline (δ only, not timed)\n`);
-      reports.push(await benchModel(model, args, args.black, 0, 'black', `${model.key}/black`));
+      reports.push(await benchModel(model, args, args.black, 0, 0, 'black', `${model.key}/black`));
     }
   }
   const minutes = (performance.now() - start) / 60_000;
@@ -820,7 +898,7 @@ The issue's target is ≥ 2.6× fewer steps than uniform left at the same δ (me
   is prepared and warmed up before the first image, so no session creation is timed) and timed with the
   engine's counters: wall = pilotMs + gradientMs after engine.reset(). pilotMs is the forward-only
   batch: the two end points for the uniform schemes, the N + 1 pilot points for the non-uniform ones.
-  gradientMs covers ⌈m / max-batch⌉ chunks of the gradient graph (the last padded). An image that does
+  gradientMs covers ⌈m / max-batch⌉ equal chunks of the gradient graph (the last padded). An image that does
   not reach the threshold has no wall time ("—", infinite in the medians). The engine's sessions take
   turns, so they run without spin-waiting threads (as IgEngine always does: a spinning session's idle
   threads take the cores from the next one; before this, the resnet20 wall times were 2–3× as long).
@@ -833,6 +911,21 @@ The issue's target is ≥ 2.6× fewer steps than uniform left at the same δ (me
 ## Results per model
 
 ${reports.map((r) => modelSection(r, args.ladder)).join('\n')}
+## Adaptive mode (--target-delta)
+
+\`--steps ${ADAPTIVE_START} --target-delta δ --max-steps ${cap(args.ladder)}\` through runIntegratedGradients, on the first
+${args.adaptive} CIFAR images and the ${args.photos} photo(s): rounds add steps until the relative δ is ≤ the target.
+Where a scheme's rules nest (left ×2, trapezoid 2m − 1, middle and non-uniform ×3;
+src/methods/integration/refine.ts), a round evaluates only the points it adds and rescales the sum so
+far, so the gradient evaluations equal the final step count (more only where a chunk is padded, or
+where the next nested count would pass --max-steps and the last round is a fresh run at --max-steps);
+Gauss–Legendre rules share no points, so each of its rounds is a fresh run at 1.5× the steps. The
+final step count is where the sequence of rounds first met the target, so it is not the ladder count
+of the tables above. Each configuration runs twice and the second run is timed (its sessions open and
+warm); wall = pilot + gradient ms. An image whose run does not reach the target by --max-steps counts
+as infinite in the medians of steps and wall time.
+
+${adaptiveSection(reports, args.ladder)}
 ## Variants of the non-uniform allocation (δ and steps only)
 
 Bench-only alternatives (bench/ig.ts), not the default in src; their wall time would follow the
