@@ -22,7 +22,7 @@ import { gradient } from './gradient.js';
 import { makeBaseline } from './integration/baselines.js';
 import { nonUniformQuadrature } from './integration/nonUniform.js';
 import { type Quadrature, type UniformScheme, UNIFORM_SCHEMES, uniformQuadrature } from './integration/quadrature.js';
-import { REFINEMENTS, type Refinement } from './integration/refine.js';
+import { REFINEMENTS, refinedRule } from './integration/refine.js';
 import type { DrivenMethod, DrivenOptions, DriverContext } from './types.js';
 
 export const IG_SCHEMES = [...UNIFORM_SCHEMES, 'nonuniform'] as const;
@@ -174,15 +174,6 @@ export class IgEngine {
   }
 }
 
-/** The finer rule: the current points with their weights scaled by `keep`, then the added ones. */
-function union(current: Quadrature, refinement: Refinement): Quadrature {
-  const { keep, added } = refinement;
-  return {
-    alphas: Float64Array.from([...current.alphas, ...added.alphas]),
-    weights: Float64Array.from([...current.weights.map((w) => keep * w), ...added.weights]),
-  };
-}
-
 function sum(values: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < values.length; i++) s += values[i];
@@ -259,7 +250,7 @@ export async function runIntegratedGradients(ctx: DriverContext, shared?: IgEngi
       if (refinement && refinement.steps <= maxSteps) {
         const { attribution: added } = await engine.integrate(ctx.input, baseline, refinement.added, target, maxBatch);
         for (let i = 0; i < attribution.length; i++) attribution[i] = refinement.keep * attribution[i] + added[i];
-        q = union(q, refinement);
+        q = refinedRule(q, refinement);
         steps = refinement.steps;
       } else {
         steps = refinement ? maxSteps : Math.min(maxSteps, Math.ceil(steps * 1.5));

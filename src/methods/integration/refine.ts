@@ -81,3 +81,12 @@ export const REFINEMENTS: Readonly<Partial<Record<UniformScheme | 'nonuniform', 
   middle: splitIntervalsInThree,
   nonuniform: splitIntervalsInThree,
 };
+
+/** The finer rule itself: the current points with their weights scaled by `keep`, then the added ones. */
+export function refinedRule(current: Quadrature, refinement: Refinement): Quadrature {
+  const { keep, added } = refinement;
+  return {
+    alphas: Float64Array.from([...current.alphas, ...added.alphas]),
+    weights: Float64Array.from([...current.weights.map((w) => keep * w), ...added.weights]),
+  };
+}
